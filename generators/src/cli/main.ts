@@ -1,0 +1,89 @@
+import { Command, CommanderError } from 'commander';
+import path from 'node:path';
+import { ExitCode, GitopsError } from '../errors.js';
+import type { CommandContext } from './command.js';
+import { commands } from './commands.js';
+
+export interface RunIO {
+  readonly out?: (line: string) => void;
+  readonly err?: (line: string) => void;
+  readonly isTTY?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs the CLI and returns its exit code. This is the one place where typed errors become
+ * messages and exit codes: 0 ok, 1 findings or invalid input, 2 usage or tool error, 3 data loss.
+ */
+export async function run(argv: readonly string[], io: RunIO = {}): Promise<number> {
+  const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const err = io.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const signal = io.signal ?? interruptSignal();
+  let exitCode: number = ExitCode.ok;
+
+  const program = new Command('gitops')
+    .description('Render, validate, diff and deliver the Learning Platform GitOps repository.')
+    .option('--root <dir>', 'repository root', process.cwd())
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')), writeErr: (s) => err(s.replace(/\n$/, '')) })
+    .exitOverride();
+
+  const groups = new Map<string, Command>();
+  for (const spec of commands) {
+    const words = spec.name.split(' ');
+    let parent = program;
+    for (const word of words.slice(0, -1)) {
+      let group = groups.get(word);
+      if (!group) {
+        group = parent.command(word).description(`${word} commands`).exitOverride();
+        group.configureOutput(program.configureOutput());
+        groups.set(word, group);
+      }
+      parent = group;
+    }
+    const cmd = parent.command(words[words.length - 1]!).description(spec.summary).exitOverride();
+    cmd.configureOutput(program.configureOutput());
+    spec.define(cmd);
+    cmd.action(async (...actionArgs: unknown[]) => {
+      const command = actionArgs[actionArgs.length - 1] as Command;
+      const ctx: CommandContext = {
+        root: path.resolve(String(program.opts()['root'])),
+        out,
+        err,
+        isTTY: io.isTTY ?? Boolean(process.stdout.isTTY),
+        signal,
+      };
+      const result = await spec.run(command.opts(), ctx, command.args);
+      exitCode = result ?? ExitCode.ok;
+    });
+  }
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return report(error, err);
+  }
+}
+
+function report(error: unknown, err: (line: string) => void): number {
+  if (error instanceof CommanderError) {
+    // Help and version are printed by commander itself and are not failures.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return ExitCode.ok;
+    }
+    return ExitCode.usage;
+  }
+  if (error instanceof GitopsError) {
+    for (const line of error.lines()) err(line);
+    return error.exitCode;
+  }
+  err(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return ExitCode.usage;
+}
+
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+  return controller.signal;
+}
