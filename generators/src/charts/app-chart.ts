@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import type { Construct } from 'constructs';
+import { AppAutoscaler } from '../constructs/app/app-autoscaler.js';
+import { AppDeployment, type HttpOrTcpProbe } from '../constructs/app/app-deployment.js';
+import { AppDisruptionBudget } from '../constructs/app/app-disruption-budget.js';
+import { AppEnvConfigMap } from '../constructs/app/app-env-config-map.js';
+import { AppExternalSecret } from '../constructs/app/app-external-secret.js';
+import { AppIngress } from '../constructs/app/app-ingress.js';
+import { AppNamespace } from '../constructs/app/app-namespace.js';
+import { AppNetworkPolicy, appPeer, type NetworkRule } from '../constructs/app/app-network-policy.js';
+import { AppService } from '../constructs/app/app-service.js';
+import { AppServiceAccount } from '../constructs/app/app-service-account.js';
+import { appLabels, selectorLabels } from '../constructs/app/labels.js';
+import type { Cluster } from '../inputs/clusters.js';
+import type { Service } from '../inputs/services.js';
+
+/** Default replicas of a service that sets neither replicas nor autoscaling. */
+export const defaultReplicas = 2;
+
+/** What an app chart needs besides the service itself. */
+export interface AppChartContext {
+  readonly cluster: Cluster;
+  /** Every service of the cluster (to open egress to the services this one calls). */
+  readonly services: readonly Service[];
+  /** Extra egress paths (e.g. to databases), added by infrastructure wiring. */
+  readonly extraEgress?: readonly NetworkRule[];
+  /** Extra envFrom sources: ConfigMaps and Secrets with connection details. */
+  readonly extraEnvConfigMaps?: readonly string[];
+  readonly extraEnvSecrets?: readonly string[];
+}
+
+/** Every object of one service in one cluster, all in the service's own namespace. */
+export function buildAppChart(scope: Construct, service: Service, context: AppChartContext): void {
+  const { cluster } = context;
+  const name = service.name;
+  const labels = appLabels(name, service.team);
+  const selector = selectorLabels(name);
+  const portOf = (portName: string) => service.ports.find((p) => p.name === portName)!.port;
+  const probe = (spec: Service['probes']['readiness']): HttpOrTcpProbe => ({ ...spec, port: portOf(spec.port) });
+
+  new AppNamespace(scope, 'Namespace', { name, labels });
+  new AppServiceAccount(scope, 'ServiceAccount', {
+    name,
+    namespace: name,
+    labels,
+    roleArn: cluster.flavor === 'eks' ? service.roleArn : undefined,
+  });
+
+  const hasEnv = Object.keys(service.env).length > 0;
+  if (hasEnv) new AppEnvConfigMap(scope, 'Env', { name: `${name}-env`, namespace: name, labels, env: service.env });
+  const secrets = Object.keys(service.secretEnv).length
+    ? new AppExternalSecret(scope, 'SecretEnv', { name: `${name}-env`, namespace: name, labels, targetSecretName: `${name}-env`, env: service.secretEnv })
+    : undefined;
+
+  const replicas = service.autoscaling ? undefined : (service.replicas ?? defaultReplicas);
+  new AppDeployment(scope, 'Deployment', {
+    name,
+    namespace: name,
+    labels,
+    image: service.imageRef,
+    ports: service.ports,
+    replicas,
+    resources: service.resources,
+    readiness: probe(service.probes.readiness),
+    liveness: probe(service.probes.liveness),
+    startup: probe(service.probes.startup ?? { ...service.probes.readiness, failureThreshold: 30 }),
+    serviceAccountName: name,
+    envConfigMaps: [...(hasEnv ? [`${name}-env`] : []), ...(context.extraEnvConfigMaps ?? [])],
+    envSecrets: [...(secrets?.secretNames ?? []), ...(context.extraEnvSecrets ?? [])],
+    podAnnotations: hasEnv ? { 'learning-platform.io/env-checksum': checksum(service.env) } : undefined,
+    spreadAcrossZones: cluster.flavor === 'eks',
+  });
+  new AppService(scope, 'Service', { name, namespace: name, labels, selector, ports: service.ports });
+
+  if (service.autoscaling) {
+    new AppAutoscaler(scope, 'Autoscaler', {
+      name,
+      namespace: name,
+      labels,
+      deploymentName: name,
+      minReplicas: service.autoscaling.minReplicas,
+      maxReplicas: service.autoscaling.maxReplicas,
+      targetCPUUtilizationPercent: service.autoscaling.targetCPUUtilizationPercent,
+    });
+  }
+  const minimumReplicas = service.autoscaling?.minReplicas ?? replicas ?? defaultReplicas;
+  if (minimumReplicas > 1) new AppDisruptionBudget(scope, 'DisruptionBudget', { name, namespace: name, labels, selector });
+
+  const allPorts = service.ports.map((p) => ({ port: p.port }));
+  const ingressRules: NetworkRule[] = [];
+  if (service.ingress) {
+    const port = portOf(service.ingress.port);
+    ingressRules.push(
+      cluster.flavor === 'eks'
+        ? { peers: [{ ipBlock: { cidr: cluster.network.vpcCidr } }], ports: [{ port }] }
+        : {
+            peers: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } },
+              },
+            ],
+            ports: [{ port }],
+          },
+    );
+  }
+  for (const caller of service.allowFrom) ingressRules.push({ peers: [appPeer(caller, caller)], ports: allPorts });
+  const egress: NetworkRule[] = context.services
+    .filter((other) => other.allowFrom.includes(name))
+    .map((callee) => ({ peers: [appPeer(callee.name, callee.name)], ports: callee.ports.map((p) => ({ port: p.port })) }));
+  egress.push(...(context.extraEgress ?? []));
+  new AppNetworkPolicy(scope, 'NetworkPolicy', { name, namespace: name, labels, selector, ingress: ingressRules, egress });
+
+  if (service.ingress) {
+    new AppIngress(scope, 'Ingress', {
+      name,
+      namespace: name,
+      labels,
+      host: service.ingress.host,
+      path: service.ingress.path,
+      serviceName: name,
+      servicePort: portOf(service.ingress.port),
+      controller:
+        cluster.flavor === 'eks'
+          ? {
+              kind: 'alb',
+              settings: {
+                certificateArn: cluster.ingress.certificateArn,
+                wafAclArn: cluster.ingress.wafAclArn,
+                shieldAdvanced: cluster.ingress.shieldAdvanced,
+                scheme: cluster.ingress.scheme,
+                groupName: cluster.ingress.groupName,
+                sslPolicy: cluster.ingress.sslPolicy,
+                healthCheckPath: service.probes.readiness.path,
+              },
+            }
+          : { kind: 'traefik', settings: cluster.ingress },
+    });
+  }
+}
+
+/** Short content hash of the plain env: changing a value rolls the pods. */
+function checksum(env: Readonly<Record<string, string>>): string {
+  const sorted = Object.keys(env)
+    .sort()
+    .map((key) => [key, env[key]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,40 @@
+import { defineCommand } from '../cli/command.js';
+import { FindingsError } from '../errors.js';
+import { loadPlatform } from '../inputs/platform.js';
+import { renderPlatform } from '../render/render-platform.js';
+import { compareTree, writeTree } from '../render/tree-io.js';
+
+interface RenderOptions {
+  readonly check?: boolean;
+}
+
+export const renderCommand = defineCommand<RenderOptions>({
+  name: 'render',
+  summary: 'Render apps/, infra/ and clusters/*/cluster.yaml into clusters/<cluster>/rendered/.',
+  define: (cmd) =>
+    cmd
+      .option('--check', 'write nothing; list files that would be added, changed or removed and exit 1 on drift')
+      .addHelpText('after', '\nExit codes: 0 ok, 1 invalid input or drift (--check), 2 usage or tool error.'),
+  run: async (options, ctx) => {
+    const started = performance.now();
+    const platform = await loadPlatform(ctx.root);
+    const tree = renderPlatform(platform);
+    const fileCount = [...tree.values()].reduce((sum, files) => sum + files.length, 0);
+    if (options.check) {
+      const drift = await compareTree(ctx.root, tree);
+      const lines = [
+        ...drift.added.map((file) => `added:   ${file}`),
+        ...drift.changed.map((file) => `changed: ${file}`),
+        ...drift.removed.map((file) => `removed: ${file}`),
+      ];
+      if (lines.length) {
+        throw new FindingsError(`rendered tree is out of date (${lines.length} file${lines.length === 1 ? '' : 's'}): run \`npm run render\` and commit the result`, lines);
+      }
+      ctx.out(`rendered tree is up to date (${fileCount} files in ${tree.size} clusters)`);
+      return;
+    }
+    const result = await writeTree(ctx.root, tree);
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    ctx.out(`rendered ${fileCount} files for ${[...tree.keys()].join(', ')}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed (${seconds} s)`);
+  },
+});

@@ -1,0 +1,191 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { InputIssue } from '../errors.js';
+import type { Cluster } from './clusters.js';
+import { ParamResolver } from './clusters.js';
+import { mergeServiceOverride } from './merge.js';
+import { cpuMillis, memoryBytes } from './quantities.js';
+import { dnsLabel } from './schemas/common.js';
+import { serviceSchema, type ServiceInput } from './schemas/service.js';
+import { readYamlFile, type YamlFile } from './yaml-file.js';
+import { located, zodIssues } from './zod-issues.js';
+
+/** One service as it runs in one cluster: service.yaml with <cluster>.yaml merged, validated, resolved. */
+export interface Service extends Omit<ServiceInput, 'serviceAccount' | 'ingress'> {
+  /** Folder name under `apps/`: the name of every Kubernetes object of the service. */
+  readonly name: string;
+  /** Cluster this instance belongs to. */
+  readonly cluster: string;
+  /** Full image reference: registry/repository[:tag][@digest]. */
+  readonly imageRef: string;
+  readonly ingress?: { readonly host: string; readonly path: string; readonly port: string };
+  /** IAM role for IRSA (EKS), resolved from params. */
+  readonly roleArn?: string;
+  /** The input files, most specific first (for messages and rendered headers). */
+  readonly sources: readonly string[];
+}
+
+/** Files read from one service folder. */
+interface ServiceFolder {
+  readonly name: string;
+  readonly base: YamlFile;
+  readonly overrides: ReadonlyMap<string, YamlFile>;
+}
+
+const secretLooking = /(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|CREDENTIAL)/i;
+
+/** Reads every `apps/<service>/` folder and builds the services of each cluster, collecting all issues. */
+export async function readServices(
+  root: string,
+  clusters: readonly Cluster[],
+  infraNames: ReadonlySet<string>,
+): Promise<{ services: Map<string, Service[]>; issues: InputIssue[] }> {
+  const issues: InputIssue[] = [];
+  const folders = await readServiceFolders(root, new Set(clusters.map((c) => c.name)), issues);
+  const services = new Map<string, Service[]>();
+  const perCluster = new Map<string, { issue: InputIssue; clusters: string[] }>();
+  for (const cluster of clusters) {
+    const found: InputIssue[] = [];
+    const inCluster: Service[] = [];
+    for (const folder of folders) {
+      const service = buildService(folder, cluster, infraNames, found);
+      if (service) inCluster.push(service);
+    }
+    crossServiceRules(inCluster, folders, cluster, found);
+    services.set(cluster.name, inCluster);
+    for (const issue of found) {
+      const key = JSON.stringify([issue.file, issue.line, issue.column, issue.path, issue.message]);
+      const entry = perCluster.get(key) ?? { issue, clusters: [] };
+      entry.clusters.push(cluster.name);
+      perCluster.set(key, entry);
+    }
+  }
+  // A problem of service.yaml is found once per cluster: report it once, naming the clusters
+  // only when it is not all of them (an override of another cluster may hide it there).
+  for (const { issue, clusters: where } of perCluster.values()) {
+    const overrideOfItsCluster = where.length === 1 && issue.file.endsWith(`/${where[0]}.yaml`);
+    const everywhere = where.length === clusters.length;
+    issues.push(everywhere || overrideOfItsCluster ? issue : { ...issue, message: `${issue.message} (in cluster ${where.join(', ')})` });
+  }
+  return { services, issues };
+}
+
+async function readServiceFolders(root: string, clusterNames: ReadonlySet<string>, issues: InputIssue[]): Promise<ServiceFolder[]> {
+  const entries = await readdir(path.join(root, 'apps'), { withFileTypes: true }).catch(() => []);
+  const folders: ServiceFolder[] = [];
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const name = entry.name;
+    const nameCheck = dnsLabel.safeParse(name);
+    if (!nameCheck.success) {
+      issues.push({ file: `apps/${name}/`, path: '', message: `service folder name ${nameCheck.error.issues[0]!.message}` });
+      continue;
+    }
+    const files = (await readdir(path.join(root, 'apps', name))).sort();
+    if (!files.includes('service.yaml')) {
+      issues.push({ file: `apps/${name}/service.yaml`, path: '', message: 'missing: every service folder needs a service.yaml' });
+      continue;
+    }
+    const base = await readYamlFile(root, `apps/${name}/service.yaml`);
+    issues.push(...base.issues);
+    const overrides = new Map<string, YamlFile>();
+    for (const file of files.filter((f) => f !== 'service.yaml' && !f.startsWith('.'))) {
+      const relative = `apps/${name}/${file}`;
+      const cluster = file.replace(/\.yaml$/, '');
+      if (!file.endsWith('.yaml') || !clusterNames.has(cluster)) {
+        const known = [...clusterNames].map((c) => `${c}.yaml`).join(', ');
+        issues.push({ file: relative, path: '', message: `unexpected file: a service folder holds service.yaml and per-cluster overrides (${known})` });
+        continue;
+      }
+      const override = await readYamlFile(root, relative);
+      issues.push(...override.issues);
+      if (override.issues.length === 0) overrides.set(cluster, override.file);
+    }
+    if (base.issues.length === 0) folders.push({ name, base: base.file, overrides });
+  }
+  return folders;
+}
+
+function buildService(folder: ServiceFolder, cluster: Cluster, infraNames: ReadonlySet<string>, issues: InputIssue[]): Service | undefined {
+  const override = folder.overrides.get(cluster.name);
+  const files = override ? [override, folder.base] : [folder.base];
+  const merged = mergeServiceOverride(folder.base.data ?? {}, override?.data);
+  const parsed = serviceSchema.safeParse(merged);
+  if (!parsed.success) {
+    issues.push(...zodIssues(parsed.error, files, serviceSchema));
+    return undefined;
+  }
+  const input = parsed.data;
+  const at = (fieldPath: PropertyKey[], message: string) => issues.push(located(files, fieldPath, message));
+
+  const portNames = new Set<string>();
+  const portNumbers = new Set<number>();
+  input.ports.forEach((port, index) => {
+    if (portNames.has(port.name)) at(['ports', index, 'name'], `duplicate port name "${port.name}"`);
+    if (portNumbers.has(port.port)) at(['ports', index, 'port'], `duplicate port ${port.port}`);
+    portNames.add(port.name);
+    portNumbers.add(port.port);
+  });
+  const knownPorts = [...portNames].join(', ');
+  for (const kind of ['readiness', 'liveness', 'startup'] as const) {
+    const probe = input.probes[kind];
+    if (probe && !portNames.has(probe.port)) at(['probes', kind, 'port'], `no port named "${probe.port}"; ports: ${knownPorts}`);
+  }
+  if (input.ingress && !portNames.has(input.ingress.port)) at(['ingress', 'port'], `no port named "${input.ingress.port}"; ports: ${knownPorts}`);
+  if (!input.image.tag && !input.image.digest) at(['image'], 'set image.tag or image.digest');
+  if (input.replicas !== undefined && input.autoscaling) at(['replicas'], 'remove replicas: autoscaling owns the replica count (set autoscaling.minReplicas instead)');
+  if (input.autoscaling && input.autoscaling.minReplicas > input.autoscaling.maxReplicas) {
+    at(['autoscaling', 'minReplicas'], `must be <= maxReplicas (${input.autoscaling.maxReplicas})`);
+  }
+  if (cpuMillis(input.resources.requests.cpu) > cpuMillis(input.resources.limits.cpu)) at(['resources', 'requests', 'cpu'], `must be <= limits.cpu (${input.resources.limits.cpu})`);
+  if (memoryBytes(input.resources.requests.memory) > memoryBytes(input.resources.limits.memory)) {
+    at(['resources', 'requests', 'memory'], `must be <= limits.memory (${input.resources.limits.memory})`);
+  }
+  for (const [key, value] of Object.entries(input.env)) {
+    if (key in input.secretEnv) at(['env', key], 'is also in secretEnv; keep one');
+    if (secretLooking.test(key) && value !== '') at(['env', key], 'looks like a secret: move it to secretEnv with a reference to Secrets Manager or SSM, never the value');
+  }
+  input.uses.forEach((name, index) => {
+    if (!infraNames.has(name)) at(['uses', index], `no resource "${name}": expected infra/${name}.yaml`);
+  });
+
+  const resolver = new ParamResolver(cluster.params, override ?? folder.base, cluster.paramsFile);
+  const roleArn = input.serviceAccount.roleArn === undefined ? undefined : resolver.resolve(input.serviceAccount.roleArn, ['serviceAccount', 'roleArn']);
+  issues.push(...resolver.issues);
+  if (roleArn && cluster.flavor !== 'eks') at(['serviceAccount', 'roleArn'], `IRSA roles exist only on EKS; ${cluster.name} is ${cluster.flavor} (its pods use the instance profile)`);
+
+  const { serviceAccount: _serviceAccount, ingress, ...rest } = input;
+  return {
+    ...rest,
+    name: folder.name,
+    cluster: cluster.name,
+    imageRef: imageRef(cluster.registry, input.image),
+    ingress: ingress && { host: ingress.host.includes('.') ? ingress.host : `${ingress.host}.${cluster.domain}`, path: ingress.path, port: ingress.port },
+    roleArn,
+    sources: files.map((file) => file.file),
+  };
+}
+
+function crossServiceRules(services: readonly Service[], folders: readonly ServiceFolder[], cluster: Cluster, issues: InputIssue[]): void {
+  const names = new Set(services.map((s) => s.name));
+  const routes = new Map<string, string>();
+  for (const service of services) {
+    const folder = folders.find((f) => f.name === service.name)!;
+    const override = folder.overrides.get(cluster.name);
+    const files = override ? [override, folder.base] : [folder.base];
+    service.allowFrom.forEach((caller, index) => {
+      if (caller === service.name) issues.push(located(files, ['allowFrom', index], 'a service need not allow itself'));
+      else if (!names.has(caller)) issues.push(located(files, ['allowFrom', index], `no service "${caller}" in apps/`));
+    });
+    if (service.ingress) {
+      const route = `${service.ingress.host}${service.ingress.path}`;
+      const owner = routes.get(route);
+      if (owner) issues.push(located(files, ['ingress', 'host'], `host and path ${route} are already routed to ${owner}`));
+      else routes.set(route, service.name);
+    }
+  }
+}
+
+function imageRef(registry: string, image: ServiceInput['image']): string {
+  const repository = /^[^/]+[.:][^/]*\//.test(image.repository) ? image.repository : `${registry}/${image.repository}`;
+  return `${repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
+}
