@@ -1,0 +1,47 @@
+import { cp, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+
+/** Root of this repository (where the example inputs live). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface TempRepo {
+  readonly root: string;
+  /** Writes a file (objects are serialized as YAML). */
+  write(file: string, content: string | object): Promise<void>;
+  read(file: string): Promise<string>;
+  remove(file: string): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A temporary repository. With `fromExample`, it starts as a copy of this repository's inputs
+ * (apps/, infra/, clusters/<c>/cluster.yaml and params.yaml, and the rendered tree when asked).
+ */
+export async function tempRepo(options: { fromExample?: boolean; withRendered?: boolean } = {}): Promise<TempRepo> {
+  const root = await mkdtemp(path.join(tmpdir(), 'gitops-test-'));
+  if (options.fromExample) {
+    for (const folder of ['apps', 'infra']) {
+      await cp(path.join(repoRoot, folder), path.join(root, folder), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
+    await cp(path.join(repoRoot, 'clusters'), path.join(root, 'clusters'), {
+      recursive: true,
+      filter: (source) => options.withRendered === true || !source.split(path.sep).includes('rendered'),
+    });
+  }
+  return {
+    root,
+    async write(file, content) {
+      const target = path.join(root, file);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, typeof content === 'string' ? content : stringify(content));
+    },
+    read: (file) => readFile(path.join(root, file), 'utf8'),
+    remove: (file) => rm(path.join(root, file), { recursive: true, force: true }),
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+}
