@@ -1,6 +1,9 @@
 import type { CommandSpec } from './command.js';
 import { renderCommand } from '../commands/render.js';
+import { schemasCommand } from '../commands/schemas.js';
 import { validateCommand } from '../commands/validate.js';
+import { paramsPullCommand } from '../commands/params-pull.js';
+import { verifyCommand } from '../commands/verify.js';
 
 /** The command table: every CLI command, in the order `--help` lists them. */
-export const commands: readonly CommandSpec[] = [renderCommand, validateCommand];
+export const commands: readonly CommandSpec[] = [renderCommand, schemasCommand, validateCommand, paramsPullCommand, verifyCommand];

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { readClusters, type Cluster } from './clusters.js';
+import { listClusterNames, readClusters, type Cluster } from './clusters.js';
 import { readServices, type Service } from './services.js';
 
 /** Everything the generators render, validated and resolved: one entry per cluster. */
@@ -22,7 +22,7 @@ export interface ClusterPlatform {
 export async function loadPlatform(root: string): Promise<Platform> {
   const { clusters, issues } = await readClusters(root);
   const infraNames = new Set(await listInfraNames(root));
-  const services = await readServices(root, clusters, infraNames);
+  const services = await readServices(root, clusters, infraNames, await listClusterNames(root));
   issues.push(...services.issues);
   if (issues.length) throw new InputError(issues);
   return {

@@ -39,9 +39,10 @@ export async function readServices(
   root: string,
   clusters: readonly Cluster[],
   infraNames: ReadonlySet<string>,
+  clusterFolders: readonly string[] = clusters.map((c) => c.name),
 ): Promise<{ services: Map<string, Service[]>; issues: InputIssue[] }> {
   const issues: InputIssue[] = [];
-  const folders = await readServiceFolders(root, new Set(clusters.map((c) => c.name)), issues);
+  const folders = await readServiceFolders(root, new Set(clusterFolders), issues);
   const services = new Map<string, Service[]>();
   const perCluster = new Map<string, { issue: InputIssue; clusters: string[] }>();
   for (const cluster of clusters) {
@@ -166,7 +167,7 @@ function buildService(folder: ServiceFolder, cluster: Cluster, infraNames: Reado
 }
 
 function crossServiceRules(services: readonly Service[], folders: readonly ServiceFolder[], cluster: Cluster, issues: InputIssue[]): void {
-  const names = new Set(services.map((s) => s.name));
+  const names = new Set(folders.map((f) => f.name));
   const routes = new Map<string, string>();
   for (const service of services) {
     const folder = folders.find((f) => f.name === service.name)!;

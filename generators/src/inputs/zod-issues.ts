@@ -40,8 +40,12 @@ function ownerOfParent(files: readonly YamlFile[], fieldPath: readonly PropertyK
 }
 
 function messageOf(issue: z.core.$ZodIssue, schema: z.ZodType): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
     return 'is required';
+  }
+  const discriminator = /^Invalid discriminator value\. Expected (.*)$/.exec(issue.message);
+  if (discriminator) {
+    return `must be one of: ${discriminator[1]!.split(' | ').map((v) => v.replace(/^'|'$/g, '')).join(', ')}`;
   }
   if (issue.code === 'invalid_union' && issue.path.length >= 0) {
     const discriminator = (issue as { note?: string; discriminator?: string }).discriminator;
