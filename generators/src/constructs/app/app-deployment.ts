@@ -116,6 +116,10 @@ export class AppDeployment extends Construct {
       JsonPatch.add(`${base}/containers/0/securityContext/capabilities`, { drop: ['ALL'] }),
       JsonPatch.add(`${base}/containers/0/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
     );
+    if (props.replicas === undefined) {
+      // cdk8s-plus defaults to 2 replicas; an HPA owns the count, and a rendered value would fight it on every sync.
+      api.addJsonPatch(JsonPatch.remove('/spec/replicas'));
+    }
     if (props.spreadAcrossZones) {
       api.addJsonPatch(
         JsonPatch.add(`${base}/topologySpreadConstraints`, [
