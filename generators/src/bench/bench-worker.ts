@@ -1,0 +1,53 @@
+/**
+ * One benchmark measurement in a fresh process (so peak RSS belongs to it alone).
+ * `render`: the real pipeline, inputs to files on disk. `lower-bound`: the same manifests as plain
+ * objects (built before the clock starts), cloned, stringified with `yaml`, written as the same files.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { loadPlatform } from '../inputs/platform.js';
+import { renderPlatform } from '../render/render-platform.js';
+import { renderedDir, writeTree } from '../render/tree-io.js';
+import { generatedHeader } from '../render/manifest-files.js';
+import { parseAllDocuments } from 'yaml';
+
+const [mode, root] = process.argv.slice(2) as ['render' | 'lower-bound', string];
+
+async function clean(): Promise<void> {
+  for (const cluster of ['production', 'staging', 'perf']) await rm(renderedDir(root, cluster), { recursive: true, force: true });
+}
+
+await clean();
+let files = 0;
+let seconds: number;
+if (mode === 'render') {
+  const start = performance.now();
+  const tree = renderPlatform(await loadPlatform(root));
+  await writeTree(root, tree);
+  seconds = (performance.now() - start) / 1000;
+  files = [...tree.values()].reduce((sum, f) => sum + f.length, 0);
+} else {
+  // The objects the render would produce, as plain data, prepared before the clock starts.
+  const tree = renderPlatform(await loadPlatform(root));
+  const objects = [...tree].flatMap(([cluster, list]) =>
+    list.map((file) => ({ cluster, path: file.path, object: parseAllDocuments(file.content)[0]!.toJS() as unknown })),
+  );
+  await clean();
+  const header = generatedHeader(['apps/x/service.yaml', 'apps/x/production.yaml']);
+  const start = performance.now();
+  const made = new Set<string>();
+  for (const { cluster, path: file, object } of objects) {
+    const target = path.join(renderedDir(root, cluster), file);
+    const dir = path.dirname(target);
+    if (!made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      made.add(dir);
+    }
+    await writeFile(target, header + stringify(structuredClone(object), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 }));
+    files++;
+  }
+  seconds = (performance.now() - start) / 1000;
+}
+await clean();
+console.log(JSON.stringify({ seconds, rssMb: process.resourceUsage().maxRSS / 1024, files }));

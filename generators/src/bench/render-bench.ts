@@ -1,0 +1,60 @@
+/**
+ * `npm run bench`: render time of synthetic platforms (50, 200, 500 services x 3 clusters)
+ * against the plain-YAML lower bound measured in the same run: the same objects built as plain
+ * data, stringified with `yaml` and written as the same files. Each measurement runs in a child
+ * process of its own so peak RSS is per measurement. Last line:
+ * `render 500x3: <s> s, lower bound <s> s, ratio <r>, peak RSS <mb> MB`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeSyntheticRepo } from './synthetic-repo.js';
+
+const sizes = (process.env['BENCH_SIZES'] ?? '50,200,500').split(',').map(Number);
+const repeats = Number(process.env['BENCH_REPEATS'] ?? 3);
+const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-worker.js');
+
+interface Sample {
+  readonly seconds: number;
+  readonly rssMb: number;
+  readonly files: number;
+}
+
+function measure(mode: 'render' | 'lower-bound', root: string): Sample {
+  const output = execFileSync(process.execPath, [worker, mode, root], { encoding: 'utf8' });
+  return JSON.parse(output.trim().split('\n').pop()!) as Sample;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const lines: string[] = [];
+let last = '';
+for (const size of sizes) {
+  const root = await mkdtemp(path.join(tmpdir(), `gitops-bench-${size}-`));
+  try {
+    await writeSyntheticRepo(root, size);
+    const render: Sample[] = [];
+    const bound: Sample[] = [];
+    for (let i = 0; i < repeats; i++) {
+      // Alternate, so neither side profits from a warmer cache.
+      render.push(measure('render', root));
+      bound.push(measure('lower-bound', root));
+    }
+    const renderSeconds = median(render.map((s) => s.seconds));
+    const boundSeconds = median(bound.map((s) => s.seconds));
+    const rss = Math.max(...render.map((s) => s.rssMb));
+    const line = `render ${size}x3: ${renderSeconds.toFixed(2)} s, lower bound ${boundSeconds.toFixed(2)} s, ratio ${(renderSeconds / boundSeconds).toFixed(2)}, peak RSS ${rss.toFixed(0)} MB`;
+    lines.push(`${line} (${render[0]!.files} files, median of ${repeats}; lower bound peak RSS ${Math.max(...bound.map((s) => s.rssMb)).toFixed(0)} MB)`);
+    last = line;
+    console.log(lines.at(-1));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+if (sizes.length > 1) {
+  const perService = sizes.map((size, i) => `${size}: ${((Number(/render \S+: ([0-9.]+) s/.exec(lines[i]!)![1]) / size) * 1000).toFixed(2)} ms`);
+  console.log(`render time per service (linear growth keeps this flat): ${perService.join(', ')}`);
+}
+console.log(last);
