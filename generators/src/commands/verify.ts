@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { defineCommand, type CommandContext } from '../cli/command.js';
+import { ExitCode, ExitWith, ToolError, UsageError } from '../errors.js';
+import { AbortedError, ArgoWorkflowsClient, argoOptionsFromEnv, type Workflow } from '../delivery/argo-workflows-client.js';
+import { displayName, failedNodes, followWorkflow, formatDuration, parseDuration, podNameOf } from '../delivery/follow-workflow.js';
+import { requireCluster } from './params-pull.js';
+
+interface VerifyOptions {
+  cluster: string;
+  template: string;
+  param: string[];
+  timeout: string;
+  namespace: string;
+  pollInterval: string;
+}
+
+/** Exit code of a command stopped by Ctrl-C. */
+const INTERRUPTED = 130;
+/** Failed nodes whose logs are printed, and log lines per node. */
+const MAX_FAILED_NODES = 5;
+const LOG_TAIL_LINES = 40;
+
+export const CLUSTER_LABEL = 'gitops.learning-platform/cluster';
+export const VERIFY_ID_LABEL = 'gitops.learning-platform/verify-id';
+
+export const verifyCommand = defineCommand<VerifyOptions>({
+  name: 'verify',
+  summary: 'Submit an Argo Workflows template (integration, load, migration) and follow it to the end',
+  define: (cmd) =>
+    cmd
+      .requiredOption('--cluster <cluster>', 'cluster the run verifies (labels the workflow)')
+      .requiredOption('--template <name>', 'WorkflowTemplate to submit')
+      .option('--param <name=value>', 'workflow parameter (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+      .option('--timeout <duration>', 'stop the workflow and exit 2 after this long (90s, 15m, 1h)', '15m')
+      .option('--namespace <ns>', 'namespace of the WorkflowTemplate and the workflow', 'argo')
+      .option('--poll-interval <duration>', 'how often to poll when the event stream is lost', '5s')
+      .addHelpText('after', '\nEnvironment: ARGO_SERVER (URL), ARGO_TOKEN, ARGO_INSECURE_SKIP_VERIFY=true, ARGO_CA_FILE.\nExit codes: 0 Succeeded, 1 Failed or Error, 2 timeout or tool error, 130 interrupted.'),
+  run: async (options, ctx) => {
+    const cluster = await requireCluster(ctx.root, options.cluster);
+    const timeoutMs = duration('--timeout', options.timeout);
+    const pollIntervalMs = duration('--poll-interval', options.pollInterval);
+    const namespace = options.namespace;
+    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(namespace)) throw new UsageError(`--namespace ${JSON.stringify(namespace)} is not a namespace name.`);
+    if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(options.template)) throw new UsageError(`--template ${JSON.stringify(options.template)} is not a WorkflowTemplate name.`);
+    for (const param of options.param) {
+      if (!/^[A-Za-z0-9_.-]+=/.test(param)) throw new UsageError(`--param ${JSON.stringify(param)} must be name=value.`);
+    }
+
+    const client = new ArgoWorkflowsClient(argoOptionsFromEnv());
+    if (ctx.signal.aborted) return INTERRUPTED;
+
+    const labels = { [CLUSTER_LABEL]: cluster, [VERIFY_ID_LABEL]: randomBytes(8).toString('hex') };
+    let submitted: Workflow;
+    try {
+      submitted = await client.submitFromTemplate(namespace, options.template, { generateName: `${options.template}-`, parameters: options.param, labels }, ctx.signal);
+    } catch (error) {
+      if (!(error instanceof AbortedError)) throw error;
+      // The request may have reached the server: find what it created by its labels and stop it.
+      const created = await client
+        .listWorkflows(
+          namespace,
+          Object.entries(labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','),
+          AbortSignal.timeout(10_000),
+        )
+        .catch(() => []);
+      for (const workflow of created) await stop(client, ctx, namespace, workflow.metadata.name, 'interrupted');
+      ctx.err('interrupted while submitting.');
+      return INTERRUPTED;
+    }
+    const name = submitted.metadata.name;
+    ctx.out(`submitted workflow ${namespace}/${name} from WorkflowTemplate ${options.template} (timeout ${formatDuration(timeoutMs)})`);
+    ctx.out(`  ${client.serverLabel}/workflows/${namespace}/${name}`);
+
+    const outcome = await followWorkflow({
+      client,
+      namespace,
+      name,
+      label: options.template,
+      initial: submitted,
+      timeoutMs,
+      pollIntervalMs,
+      signal: ctx.signal,
+      out: ctx.out,
+    });
+
+    switch (outcome.kind) {
+      case 'finished': {
+        const workflow = outcome.workflow;
+        const phase = workflow.status?.phase ?? '';
+        const took = elapsed(workflow);
+        if (phase === 'Succeeded') {
+          ctx.out(`workflow ${name} Succeeded${took}`);
+          return ExitCode.ok;
+        }
+        await reportFailure(client, ctx, namespace, workflow, options.template);
+        const message = workflow.status?.message ? `: ${workflow.status.message}` : '';
+        throw new ExitWith(ExitCode.findings, `workflow ${name} ${phase}${took}${message}`);
+      }
+      case 'timeout': {
+        const stopped = await stop(client, ctx, namespace, name, `gitops verify: timed out after ${formatDuration(timeoutMs)}`);
+        throw new ExitWith(ExitCode.usage, `workflow ${name} did not finish within ${formatDuration(timeoutMs)}${stopped ? '; stopped it' : ''}.`);
+      }
+      case 'interrupted': {
+        const stopped = await stop(client, ctx, namespace, name, 'gitops verify: interrupted');
+        ctx.err(`interrupted${stopped ? `; stopped workflow ${name}` : ''}.`);
+        return INTERRUPTED;
+      }
+      case 'lost':
+        throw new ToolError(`lost track of workflow ${name}: ${outcome.error.message}`, `it may still be running: argo get -n ${namespace} ${name}`);
+    }
+  },
+});
+
+function duration(flag: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration (e.g. 90s, 15m, 1h).`);
+  return ms;
+}
+
+function elapsed(workflow: Workflow): string {
+  const started = Date.parse(workflow.status?.startedAt ?? '');
+  const finished = Date.parse(workflow.status?.finishedAt ?? '');
+  return Number.isFinite(started) && Number.isFinite(finished) && finished >= started ? ` in ${formatDuration(finished - started)}` : '';
+}
+
+/** Stops a workflow with a fresh deadline (the command's own signal may be aborted). */
+async function stop(client: ArgoWorkflowsClient, ctx: CommandContext, namespace: string, name: string, message: string): Promise<boolean> {
+  try {
+    await client.stopWorkflow(namespace, name, message, AbortSignal.timeout(15_000));
+    return true;
+  } catch (error) {
+    const cause = error instanceof AbortedError ? 'no answer within 15s' : (error as Error).message;
+    ctx.err(`could not stop workflow ${name}: ${cause}; stop it with: argo stop -n ${namespace} ${name}`);
+    return false;
+  }
+}
+
+/** Prints each failed node's message and the tail of its main container's log. */
+async function reportFailure(client: ArgoWorkflowsClient, ctx: CommandContext, namespace: string, workflow: Workflow, label: string): Promise<void> {
+  const name = workflow.metadata.name;
+  const failed = failedNodes(workflow);
+  for (const node of failed.slice(0, MAX_FAILED_NODES)) {
+    const pod = podNameOf(workflow, node);
+    ctx.out('');
+    ctx.out(`${displayName(node, name, label)} ${node.phase}${node.message ? `: ${node.message.split('\n')[0]}` : ''}`);
+    if (!pod) continue;
+    let lines: string[];
+    try {
+      lines = await client.podLogTail(namespace, name, pod, { container: 'main', tailLines: LOG_TAIL_LINES }, AbortSignal.timeout(20_000));
+    } catch (error) {
+      const cause = error instanceof AbortedError ? 'no answer within 20s' : (error as Error).message;
+      ctx.out(`  (logs of pod ${pod} unavailable: ${cause})`);
+      continue;
+    }
+    if (lines.length === 0) {
+      ctx.out(`  (pod ${pod} logged nothing)`);
+      continue;
+    }
+    ctx.out(`  last ${lines.length} log line${lines.length === 1 ? '' : 's'} of pod ${pod}:`);
+    for (const line of lines) ctx.out(`  | ${line}`);
+  }
+  if (failed.length > MAX_FAILED_NODES) ctx.out(`(${failed.length - MAX_FAILED_NODES} more failed nodes not shown: argo get -n ${namespace} ${name})`);
+  if (failed.length) ctx.out('');
+}

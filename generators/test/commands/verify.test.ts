@@ -1,0 +1,187 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { startArgoServer, type ArgoServer } from '../delivery/support/argo-server.js';
+import { tempRepo, type TempRepo } from '../support/temp-repo.js';
+
+const TOKEN = 'fake-argo-token-5f2c9e1d';
+const ENV = ['ARGO_SERVER', 'ARGO_TOKEN', 'ARGO_SECURE', 'ARGO_BASE_HREF', 'ARGO_INSECURE_SKIP_VERIFY', 'ARGO_CA_FILE'];
+const saved = new Map(ENV.map((k) => [k, process.env[k]]));
+
+let argo: ArgoServer;
+let repo: TempRepo;
+beforeAll(async () => {
+  argo = await startArgoServer();
+  argo.template('integration-tests', {
+    steps: [
+      { phase: 'Pending' },
+      { phase: 'Running', nodes: [{ name: 'migrate', phase: 'Running' }] },
+      { phase: 'Running', nodes: [{ name: 'migrate', phase: 'Succeeded' }, { name: 'run-suite', phase: 'Running' }] },
+      { phase: 'Running', nodes: [{ name: 'run-suite', phase: 'Running' }] },
+      { phase: 'Succeeded', nodes: [{ name: 'run-suite', phase: 'Succeeded' }] },
+    ],
+  });
+  argo.template('failing-tests', {
+    steps: [
+      { phase: 'Pending' },
+      { phase: 'Running', nodes: [{ name: 'run-suite', phase: 'Running' }] },
+      { phase: 'Failed', message: 'child "failing-tests.run-suite" failed', nodes: [{ name: 'run-suite', phase: 'Failed', message: 'Error (exit code 1)' }] },
+    ],
+    logs: { 'run-suite': Array.from({ length: 100 }, (_, i) => `suite output ${i + 1}`) },
+  });
+  argo.template('soak', { steps: [{ phase: 'Pending' }, { phase: 'Running', nodes: [{ name: 'soak', phase: 'Running' }] }] });
+});
+afterAll(async () => {
+  await argo.close();
+  for (const [k, v] of saved) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+beforeEach(async () => {
+  for (const k of ENV) delete process.env[k];
+  process.env['ARGO_SERVER'] = argo.url;
+  process.env['ARGO_TOKEN'] = TOKEN;
+  argo.behave({ token: TOKEN, tickMs: 25 });
+  repo = await tempRepo();
+  await repo.write('clusters/staging/cluster.yaml', 'name: staging\n');
+});
+afterEach(async () => {
+  await repo.cleanup();
+});
+
+async function verify(args: string[], options: { signal?: AbortSignal; onLine?: (line: string) => void } = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(['--root', repo.root, 'verify', '--cluster', 'staging', '--poll-interval', '50ms', ...args], {
+    out: (l) => {
+      out.push(l);
+      options.onLine?.(l);
+    },
+    err: (l) => err.push(l),
+    signal: options.signal ?? new AbortController().signal,
+  });
+  const all = [...out, ...err].join('\n');
+  expect(all).not.toContain(TOKEN);
+  return { code, out, err, all };
+}
+
+function lastSubmit() {
+  return argo.requests.filter((r) => r.path === '/api/v1/workflows/argo/submit').at(-1)!;
+}
+
+describe('verify', () => {
+  it('submits the template, follows the event stream and exits 0 on Succeeded', async () => {
+    const { code, out, err } = await verify(['--template', 'integration-tests', '--param', 'suite=smoke', '--param', 'base-url=https://staging.example/?a=b']);
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const name = out[0]!.match(/^submitted workflow argo\/(integration-tests-\w+) from WorkflowTemplate integration-tests \(timeout 15m\)$/)![1]!;
+    expect(out.slice(1)).toEqual([
+      `  ${argo.url}/workflows/argo/${name}`,
+      '  ▸ integration-tests.migrate Running',
+      '  ✓ integration-tests.migrate Succeeded',
+      '  ▸ integration-tests.run-suite Running',
+      '  ✓ integration-tests.run-suite Succeeded',
+      expect.stringMatching(new RegExp(`^workflow ${name} Succeeded( in \\d+s)?$`)),
+    ]);
+    const submit = lastSubmit();
+    expect(submit.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(submit.body).toMatchObject({
+      resourceKind: 'WorkflowTemplate',
+      resourceName: 'integration-tests',
+      submitOptions: { generateName: 'integration-tests-', parameters: ['suite=smoke', 'base-url=https://staging.example/?a=b'] },
+    });
+    expect(argo.workflows.get(name)!.metadata.labels['gitops.learning-platform/cluster']).toBe('staging');
+    expect(argo.requests.some((r) => r.path === '/api/v1/workflow-events/argo' && r.query.get('listOptions.fieldSelector') === `metadata.name=${name}`)).toBe(true);
+  });
+
+  it('exits 1 on Failed, printing the failed node and the capped tail of its log', async () => {
+    const { code, out, err } = await verify(['--template', 'failing-tests']);
+    expect(code).toBe(1);
+    expect(out).toContain('  ✗ failing-tests.run-suite Failed: Error (exit code 1)');
+    expect(out).toContain('failing-tests.run-suite Failed: Error (exit code 1)');
+    const header = out.findIndex((l) => /^ {2}last 40 log lines of pod failing-tests-\w+-run-suite-\d+:$/.test(l));
+    expect(header).toBeGreaterThan(0);
+    expect(out[header + 1]).toBe('  | suite output 61');
+    expect(out[header + 40]).toBe('  | suite output 100');
+    expect(out.join('\n')).not.toContain('suite output 60\n');
+    expect(err.at(-1)).toMatch(/^workflow failing-tests-\w+ Failed( in \d+s)?: child "failing-tests.run-suite" failed$/);
+  });
+
+  it('finishes by polling when the event stream drops mid-run', async () => {
+    argo.behave({ token: TOKEN, tickMs: 25, dropStreamAfterEvents: 2 });
+    const { code, out } = await verify(['--template', 'integration-tests']);
+    expect(code).toBe(0);
+    expect(out.filter((l) => l.startsWith('  (event stream lost: '))).toHaveLength(1);
+    expect(out).toContain('  ✓ integration-tests.run-suite Succeeded');
+    expect(out.at(-1)).toMatch(/^workflow integration-tests-\w+ Succeeded/);
+  });
+
+  it('stops the workflow and exits 2 on timeout', async () => {
+    const { code, err } = await verify(['--template', 'soak', '--timeout', '300ms']);
+    expect(code).toBe(2);
+    const name = err.at(-1)!.match(/^workflow (soak-\w+) did not finish within 300ms; stopped it\.$/)![1]!;
+    expect(argo.stopped).toContain(name);
+  });
+
+  it('stops the workflow and exits 130 on Ctrl-C', async () => {
+    const controller = new AbortController();
+    const { code, err } = await verify(['--template', 'soak'], {
+      signal: controller.signal,
+      onLine: (line) => {
+        if (line.includes('Running')) controller.abort();
+      },
+    });
+    expect(code).toBe(130);
+    const name = err.at(-1)!.match(/^interrupted; stopped workflow (soak-\w+)\.$/)![1]!;
+    expect(argo.stopped).toContain(name);
+  });
+
+  it('explains 401 in terms of ARGO_TOKEN without printing it', async () => {
+    process.env['ARGO_TOKEN'] = 'wrong-token-abcdef';
+    const { code, err, all } = await verify(['--template', 'integration-tests']);
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      `Argo Server at ${argo.url} refused submitting WorkflowTemplate integration-tests (HTTP 401 Unauthorized): token not valid. see https://argo-workflows.readthedocs.io/en/latest/faq/`,
+      'hint: ARGO_TOKEN is not accepted by the server (expired or for another cluster); get a fresh token.',
+    ]);
+    expect(all).not.toContain('wrong-token-abcdef');
+  });
+
+  it('explains 403 in terms of the token', async () => {
+    argo.behave({ token: TOKEN, forbidden: true });
+    const { code, err } = await verify(['--template', 'integration-tests']);
+    expect(code).toBe(2);
+    expect(err[0]).toMatch(/refused submitting WorkflowTemplate integration-tests \(HTTP 403 Forbidden\)/);
+    expect(err[1]).toMatch(/^hint: ARGO_TOKEN's service account lacks the RBAC/);
+  });
+
+  it('names a missing WorkflowTemplate', async () => {
+    const { code, err } = await verify(['--template', 'nope']);
+    expect(code).toBe(2);
+    expect(err[0]).toBe('WorkflowTemplate nope not found in namespace argo');
+  });
+
+  it('retries 5xx on submit, then succeeds with exactly one workflow', async () => {
+    argo.behave({ token: TOKEN, tickMs: 25, submitFailFirst: 1, submitLoseAnswerFirst: 1 });
+    const before = argo.workflows.size;
+    const { code } = await verify(['--template', 'integration-tests']);
+    expect(code).toBe(0);
+    expect(argo.workflows.size).toBe(before + 1);
+  });
+
+  it('gives up on persistent 5xx with a clear message', async () => {
+    argo.behave({ token: TOKEN, alwaysFail: true });
+    const { code, err } = await verify(['--template', 'integration-tests']);
+    expect(code).toBe(2);
+    expect(err[0]).toBe(`Argo Server at ${argo.url} failed submitting WorkflowTemplate integration-tests with HTTP 500 after 5 attempts: etcdserver: request timed out`);
+  });
+
+  it('refuses bad usage before contacting the server', async () => {
+    const before = argo.requests.length;
+    expect((await verify(['--template', 'integration-tests', '--timeout', '15'])).err[0]).toBe('--timeout "15" is not a duration (e.g. 90s, 15m, 1h).');
+    expect((await verify(['--template', 'integration-tests', '--param', 'novalue'])).code).toBe(2);
+    delete process.env['ARGO_SERVER'];
+    expect((await verify(['--template', 'integration-tests'])).err[0]).toMatch(/^ARGO_SERVER is not set/);
+    expect(argo.requests.length).toBe(before);
+  });
+});
