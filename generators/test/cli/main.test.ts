@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../src/cli/commands.js';
+import { run } from '../../src/cli/main.js';
+import { repoRoot } from '../support/temp-repo.js';
+
+async function gitops(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(['--root', repoRoot, ...args], { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('gitops CLI', () => {
+  it('lists every command of the command table in --help', async () => {
+    const result = await gitops('--help');
+    expect(result.code).toBe(0);
+    for (const spec of commands) expect(result.out).toContain(spec.name.split(' ')[0]);
+  });
+
+  for (const spec of commands) {
+    it(`has --help on "${spec.name}"`, async () => {
+      const result = await gitops(...spec.name.split(' '), '--help');
+      expect(result.code).toBe(0);
+      expect(result.out.replace(/\s+/g, ' ')).toContain(spec.summary.replace(/\s+/g, ' '));
+    });
+  }
+
+  it('exits 2 on an unknown command or option, with a usage hint', async () => {
+    const unknownCommand = await gitops('rendr');
+    expect(unknownCommand.code).toBe(2);
+    expect(unknownCommand.err).toMatch(/unknown command 'rendr'/);
+    const unknownOption = await gitops('render', '--chek');
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.err).toMatch(/unknown option '--chek'/);
+    expect(unknownOption.err).toMatch(/--help/);
+  });
+
+  it('exits 1 with located errors on invalid input (one place turns errors into exit codes)', async () => {
+    const result = await run(['--root', '/nonexistent-gitops-root', 'render'], { out: () => undefined, err: () => undefined, isTTY: false, signal: new AbortController().signal });
+    expect(result).toBe(1);
+  });
+});
