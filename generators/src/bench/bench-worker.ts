@@ -7,9 +7,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { loadPlatform } from '../inputs/platform.js';
-import { renderPlatform } from '../render/render-platform.js';
+import { renderPlatform, renderToMemory } from '../render/render-platform.js';
 import { renderedDir, writeTree } from '../render/tree-io.js';
 import { generatedHeader } from '../render/manifest-files.js';
+import { TaskPool } from '../render/task-pool.js';
 import { parseAllDocuments } from 'yaml';
 
 const [mode, root] = process.argv.slice(2) as ['render' | 'lower-bound', string];
@@ -23,30 +24,34 @@ let files = 0;
 let seconds: number;
 if (mode === 'render') {
   const start = performance.now();
-  const tree = renderPlatform(await loadPlatform(root));
-  await writeTree(root, tree);
+  const result = await writeTree(root, renderPlatform(await loadPlatform(root)));
   seconds = (performance.now() - start) / 1000;
-  files = [...tree.values()].reduce((sum, f) => sum + f.length, 0);
+  files = result.files;
 } else {
   // The objects the render would produce, as plain data, prepared before the clock starts.
-  const tree = renderPlatform(await loadPlatform(root));
+  const tree = renderToMemory(await loadPlatform(root));
   const objects = [...tree].flatMap(([cluster, list]) =>
     list.map((file) => ({ cluster, path: file.path, object: parseAllDocuments(file.content)[0]!.toJS() as unknown })),
   );
   await clean();
   const header = generatedHeader(['apps/x/service.yaml', 'apps/x/production.yaml']);
   const start = performance.now();
-  const made = new Set<string>();
+  // Same write strategy as the render: folders made once, writes overlapped in a pool.
+  const folders = new Map<string, Promise<unknown>>();
+  const pool = new TaskPool();
   for (const { cluster, path: file, object } of objects) {
     const target = path.join(renderedDir(root, cluster), file);
     const dir = path.dirname(target);
-    if (!made.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      made.add(dir);
-    }
-    await writeFile(target, header + stringify(structuredClone(object), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 }));
+    if (!folders.has(dir)) folders.set(dir, mkdir(dir, { recursive: true }));
+    const ready = folders.get(dir)!;
+    const content = header + stringify(structuredClone(object), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 });
+    await pool.add(async () => {
+      await ready;
+      await writeFile(target, content);
+    });
     files++;
   }
+  await pool.drain();
   seconds = (performance.now() - start) / 1000;
 }
 await clean();

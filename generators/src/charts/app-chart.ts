@@ -105,9 +105,10 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     );
   }
   for (const caller of service.allowFrom) ingressRules.push({ peers: [appPeer(caller, caller)], ports: allPorts });
-  const egress: NetworkRule[] = context.services
-    .filter((other) => other.allowFrom.includes(name))
-    .map((callee) => ({ peers: [appPeer(callee.name, callee.name)], ports: callee.ports.map((p) => ({ port: p.port })) }));
+  const egress: NetworkRule[] = calleesOf(name, context.services).map((callee) => ({
+    peers: [appPeer(callee.name, callee.name)],
+    ports: callee.ports.map((p) => ({ port: p.port })),
+  }));
   egress.push(...(context.extraEgress ?? []));
   new AppNetworkPolicy(scope, 'NetworkPolicy', { name, namespace: name, labels, selector, ingress: ingressRules, egress });
 
@@ -137,6 +138,21 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
           : { kind: 'traefik', settings: cluster.ingress },
     });
   }
+}
+
+const calleeIndexes = new WeakMap<readonly Service[], Map<string, Service[]>>();
+
+/** Services that list `caller` in their allowFrom, in service order; indexed once per cluster. */
+function calleesOf(caller: string, services: readonly Service[]): Service[] {
+  let index = calleeIndexes.get(services);
+  if (!index) {
+    index = new Map();
+    for (const service of services) {
+      for (const allowed of service.allowFrom) index.set(allowed, [...(index.get(allowed) ?? []), service]);
+    }
+    calleeIndexes.set(services, index);
+  }
+  return index.get(caller) ?? [];
 }
 
 /** Short content hash of the plain env: changing a value rolls the pods. */

@@ -18,10 +18,10 @@ export const renderCommand = defineCommand<RenderOptions>({
   run: async (options, ctx) => {
     const started = performance.now();
     const platform = await loadPlatform(ctx.root);
-    const tree = renderPlatform(platform);
-    const fileCount = [...tree.values()].reduce((sum, files) => sum + files.length, 0);
+    const renders = renderPlatform(platform);
+    const clusters = renders.map((r) => r.cluster).join(', ');
     if (options.check) {
-      const drift = await compareTree(ctx.root, tree);
+      const drift = await compareTree(ctx.root, renders);
       const lines = [
         ...drift.added.map((file) => `added:   ${file}`),
         ...drift.changed.map((file) => `changed: ${file}`),
@@ -30,11 +30,11 @@ export const renderCommand = defineCommand<RenderOptions>({
       if (lines.length) {
         throw new FindingsError(`rendered tree is out of date (${lines.length} file${lines.length === 1 ? '' : 's'}): run \`npm run render\` and commit the result`, lines);
       }
-      ctx.out(`rendered tree is up to date (${fileCount} files in ${tree.size} clusters)`);
+      ctx.out(`rendered tree is up to date (${drift.files} files in ${clusters})`);
       return;
     }
-    const result = await writeTree(ctx.root, tree);
+    const result = await writeTree(ctx.root, renders);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    ctx.out(`rendered ${fileCount} files for ${[...tree.keys()].join(', ')}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed (${seconds} s)`);
+    ctx.out(`rendered ${result.files} files for ${clusters}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed (${seconds} s)`);
   },
 });

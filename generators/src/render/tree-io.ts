@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderedFile } from './rendered-file.js';
-import type { RenderedTree } from './render-platform.js';
+import type { ClusterRender } from './render-platform.js';
+import { TaskPool } from './task-pool.js';
 
 /** Folder of a cluster's rendered tree. */
 export function renderedDir(root: string, cluster: string): string {
@@ -28,69 +29,83 @@ export interface Drift {
   readonly removed: string[];
 }
 
-/** Compares a rendered tree with what is on disk, without writing anything. */
-export async function compareTree(root: string, tree: RenderedTree): Promise<Drift> {
-  const drift: Drift = { added: [], changed: [], removed: [] };
-  for (const [cluster, files] of tree) {
+/** Compares a render with what is on disk, without writing anything. */
+export async function compareTree(root: string, renders: readonly ClusterRender[]): Promise<Drift & { files: number }> {
+  const drift = { added: [] as string[], changed: [] as string[], removed: [] as string[], files: 0 };
+  for (const { cluster, files } of renders) {
     const dir = renderedDir(root, cluster);
     const onDisk = new Set(await listFiles(dir));
     const prefix = `clusters/${cluster}/rendered/`;
-    for (const file of files) {
+    const pool = new TaskPool();
+    for (const file of files()) {
+      drift.files++;
       if (!onDisk.has(file.path)) drift.added.push(prefix + file.path);
-      else if ((await readFile(path.join(dir, file.path), 'utf8')) !== file.content) drift.changed.push(prefix + file.path);
-      onDisk.delete(file.path);
+      else {
+        onDisk.delete(file.path);
+        await pool.add(async () => {
+          if ((await readFile(path.join(dir, file.path), 'utf8')) !== file.content) drift.changed.push(prefix + file.path);
+        });
+      }
     }
-    for (const stale of onDisk) drift.removed.push(prefix + stale);
+    await pool.drain();
+    drift.removed.push(...[...onDisk].map((stale) => prefix + stale));
   }
+  drift.added.sort();
+  drift.changed.sort();
+  drift.removed.sort();
   return drift;
 }
 
 /** Counts of what a write did. */
 export interface WriteResult {
+  readonly files: number;
   readonly written: number;
   readonly unchanged: number;
   readonly removed: number;
 }
 
 /**
- * Replaces each cluster's `rendered/` folder with the tree, as one swap per cluster:
- * every new folder is first built complete beside the old one (unchanged files hard-linked,
- * changed ones written), and only when all are complete is each swapped in with two renames.
- * A run killed before the swap leaves the old trees untouched; one killed between the two
- * renames is repaired by the next run (`recoverInterruptedSwaps`).
+ * Replaces each cluster's `rendered/` folder with its render, as one swap per cluster:
+ * every new folder is first built complete beside the old one (files streamed to disk chart by
+ * chart; unchanged ones hard-linked, changed ones written), and only when all are complete is
+ * each swapped in with two renames. A run that fails or is killed before the swap leaves the old
+ * trees untouched; one killed between the two renames is repaired by the next run
+ * (`recoverInterruptedSwaps`).
  */
-export async function writeTree(root: string, tree: RenderedTree): Promise<WriteResult> {
+export async function writeTree(root: string, renders: readonly ClusterRender[]): Promise<WriteResult> {
   const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const staged: { cluster: string; tmp: string }[] = [];
-  let written = 0;
-  let unchanged = 0;
-  let removed = 0;
+  const counts = { files: 0, written: 0, unchanged: 0, removed: 0 };
   try {
-    for (const [cluster, files] of tree) {
+    for (const { cluster, files } of renders) {
       await recoverInterruptedSwaps(root, cluster);
       const dir = renderedDir(root, cluster);
       const tmp = path.join(root, 'clusters', cluster, `.rendered.tmp-${token}`);
       staged.push({ cluster, tmp });
+      await mkdir(tmp, { recursive: true });
       const old = new Set(await listFiles(dir));
-      const made = new Set<string>();
-      for (const file of files) {
+      const folders = new Map<string, Promise<unknown>>();
+      const pool = new TaskPool();
+      for (const file of files()) {
+        counts.files++;
         const target = path.join(tmp, file.path);
         const folder = path.dirname(target);
-        if (!made.has(folder)) {
-          await mkdir(folder, { recursive: true });
-          made.add(folder);
-        }
-        if (old.has(file.path) && (await readFile(path.join(dir, file.path), 'utf8')) === file.content) {
-          await link(path.join(dir, file.path), target);
-          unchanged++;
-        } else {
-          await writeFile(target, file.content);
-          written++;
-        }
-        old.delete(file.path);
+        if (!folders.has(folder)) folders.set(folder, mkdir(folder, { recursive: true }));
+        const folderReady = folders.get(folder)!;
+        const hadIt = old.delete(file.path);
+        await pool.add(async () => {
+          await folderReady;
+          if (hadIt && (await readFile(path.join(dir, file.path), 'utf8')) === file.content) {
+            await link(path.join(dir, file.path), target);
+            counts.unchanged++;
+          } else {
+            await writeFile(target, file.content);
+            counts.written++;
+          }
+        });
       }
-      await mkdir(tmp, { recursive: true });
-      removed += old.size;
+      await pool.drain();
+      counts.removed += old.size;
     }
   } catch (error) {
     await Promise.all(staged.map(({ tmp }) => rm(tmp, { recursive: true, force: true })));
@@ -99,12 +114,15 @@ export async function writeTree(root: string, tree: RenderedTree): Promise<Write
   for (const { cluster, tmp } of staged) {
     const dir = renderedDir(root, cluster);
     const previous = path.join(root, 'clusters', cluster, `.rendered.old-${token}`);
-    const exists = await stat(dir).then(() => true, () => false);
+    const exists = await stat(dir).then(
+      () => true,
+      () => false,
+    );
     if (exists) await rename(dir, previous);
     await rename(tmp, dir);
     if (exists) await rm(previous, { recursive: true, force: true });
   }
-  return { written, unchanged, removed };
+  return counts;
 }
 
 /** Restores a `rendered/` folder left behind by a run killed mid-swap, and clears stale temporary folders. */
@@ -123,4 +141,3 @@ export async function recoverInterruptedSwaps(root: string, cluster: string): Pr
   }
 }
 
-export type { RenderedFile };
