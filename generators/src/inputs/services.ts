@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { InputIssue } from '../errors.js';
+import { mapLimit } from '../render/task-pool.js';
 import type { Cluster } from './clusters.js';
 import { ParamResolver } from './clusters.js';
 import { mergeServiceOverride } from './merge.js';
@@ -73,37 +74,46 @@ export async function readServices(
 
 async function readServiceFolders(root: string, clusterNames: ReadonlySet<string>, issues: InputIssue[]): Promise<ServiceFolder[]> {
   const entries = await readdir(path.join(root, 'apps'), { withFileTypes: true }).catch(() => []);
-  const folders: ServiceFolder[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const name = entry.name;
-    const nameCheck = dnsLabel.safeParse(name);
-    if (!nameCheck.success) {
-      issues.push({ file: `apps/${name}/`, path: '', message: `service folder name ${nameCheck.error.issues[0]!.message}` });
-      continue;
-    }
-    const files = (await readdir(path.join(root, 'apps', name))).sort();
-    if (!files.includes('service.yaml')) {
-      issues.push({ file: `apps/${name}/service.yaml`, path: '', message: 'missing: every service folder needs a service.yaml' });
-      continue;
-    }
-    const base = await readYamlFile(root, `apps/${name}/service.yaml`);
-    issues.push(...base.issues);
-    const overrides = new Map<string, YamlFile>();
-    for (const file of files.filter((f) => f !== 'service.yaml' && !f.startsWith('.'))) {
-      const relative = `apps/${name}/${file}`;
-      const cluster = file.replace(/\.yaml$/, '');
-      if (!file.endsWith('.yaml') || !clusterNames.has(cluster)) {
-        const known = [...clusterNames].map((c) => `${c}.yaml`).join(', ');
-        issues.push({ file: relative, path: '', message: `unexpected file: a service folder holds service.yaml and per-cluster overrides (${known})` });
-        continue;
-      }
-      const override = await readYamlFile(root, relative);
-      issues.push(...override.issues);
-      if (override.issues.length === 0) overrides.set(cluster, override.file);
-    }
-    if (base.issues.length === 0) folders.push({ name, base: base.file, overrides });
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  // Folders are read concurrently (the load is I/O bound); results and issues keep name order.
+  const read = await mapLimit(names, 16, (name) => readServiceFolder(root, name, clusterNames));
+  for (const folder of read) issues.push(...folder.issues);
+  return read.flatMap((folder) => (folder.folder ? [folder.folder] : []));
+}
+
+async function readServiceFolder(
+  root: string,
+  name: string,
+  clusterNames: ReadonlySet<string>,
+): Promise<{ folder?: ServiceFolder; issues: InputIssue[] }> {
+  const issues: InputIssue[] = [];
+  const nameCheck = dnsLabel.safeParse(name);
+  if (!nameCheck.success) {
+    return { issues: [{ file: `apps/${name}/`, path: '', message: `service folder name ${nameCheck.error.issues[0]!.message}` }] };
   }
-  return folders;
+  const files = (await readdir(path.join(root, 'apps', name))).sort();
+  if (!files.includes('service.yaml')) {
+    return { issues: [{ file: `apps/${name}/service.yaml`, path: '', message: 'missing: every service folder needs a service.yaml' }] };
+  }
+  const base = await readYamlFile(root, `apps/${name}/service.yaml`);
+  issues.push(...base.issues);
+  const overrides = new Map<string, YamlFile>();
+  for (const file of files.filter((f) => f !== 'service.yaml' && !f.startsWith('.'))) {
+    const relative = `apps/${name}/${file}`;
+    const cluster = file.replace(/\.yaml$/, '');
+    if (!file.endsWith('.yaml') || !clusterNames.has(cluster)) {
+      const known = [...clusterNames].map((c) => `${c}.yaml`).join(', ');
+      issues.push({ file: relative, path: '', message: `unexpected file: a service folder holds service.yaml and per-cluster overrides (${known})` });
+      continue;
+    }
+    const override = await readYamlFile(root, relative);
+    issues.push(...override.issues);
+    if (override.issues.length === 0) overrides.set(cluster, override.file);
+  }
+  return { folder: base.issues.length === 0 ? { name, base: base.file, overrides } : undefined, issues };
 }
 
 function buildService(folder: ServiceFolder, cluster: Cluster, infraNames: ReadonlySet<string>, issues: InputIssue[]): Service | undefined {
@@ -187,6 +197,14 @@ function crossServiceRules(services: readonly Service[], folders: readonly Servi
 }
 
 function imageRef(registry: string, image: ServiceInput['image']): string {
-  const repository = /^[^/]+[.:][^/]*\//.test(image.repository) ? image.repository : `${registry}/${image.repository}`;
+  const repository = resolveRepository(registry, image.repository);
   return `${repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
+}
+
+/**
+ * The full repository of an image input: `repository` as written when it starts with a registry
+ * host (a first part holding "." or ":"), otherwise relative to the cluster's registry.
+ */
+export function resolveRepository(registry: string, repository: string): string {
+  return /^[^/]+[.:][^/]*\//.test(repository) ? repository : `${registry}/${repository}`;
 }
