@@ -2,7 +2,8 @@
  * Typed errors of the gitops CLI. Commands throw these; `cli/main.ts` is the only place that
  * turns them into messages and exit codes.
  *
- * Exit codes: 0 ok, 1 findings or invalid input, 2 usage or tool error, 3 data-loss risk (diff).
+ * Exit codes: 0 ok, 1 findings or invalid input, 2 usage or tool error, 3 data-loss risk (diff),
+ * 130 interrupted (Ctrl-C).
  */
 
 export const ExitCode = {
@@ -10,6 +11,7 @@ export const ExitCode = {
   findings: 1,
   usage: 2,
   dataLoss: 3,
+  interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -18,7 +18,8 @@ export interface RunIO {
 export async function run(argv: readonly string[], io: RunIO = {}): Promise<number> {
   const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const err = io.err ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const signal = io.signal ?? interruptSignal();
+  const interrupt = io.signal ? undefined : interruptSignal();
+  const signal = io.signal ?? interrupt!.signal;
   let exitCode: number = ExitCode.ok;
 
   const program = new Command('gitops')
@@ -63,6 +64,8 @@ export async function run(argv: readonly string[], io: RunIO = {}): Promise<numb
     return exitCode;
   } catch (error) {
     return report(error, err);
+  } finally {
+    interrupt?.dispose();
   }
 }
 
@@ -82,8 +85,10 @@ function report(error: unknown, err: (line: string) => void): number {
   return ExitCode.usage;
 }
 
-function interruptSignal(): AbortSignal {
+/** Ctrl-C aborts the signal instead of killing the process, so commands can clean up remote work. */
+function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort(new Error('interrupted')));
-  return controller.signal;
+  const onInterrupt = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onInterrupt);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInterrupt) };
 }

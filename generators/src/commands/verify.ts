@@ -15,7 +15,7 @@ interface VerifyOptions {
 }
 
 /** Exit code of a command stopped by Ctrl-C. */
-const INTERRUPTED = 130;
+const INTERRUPTED = ExitCode.interrupted;
 /** Failed nodes whose logs are printed, and log lines per node. */
 const MAX_FAILED_NODES = 5;
 const LOG_TAIL_LINES = 40;

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Document, isMap, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { Document, isScalar, visit } from 'yaml';
 import { z } from 'zod';
-import { InputError, type InputIssue } from '../errors.js';
+import { InputError } from '../errors.js';
+import { paramsFileSchema, parseParamsFile, type Params } from '../inputs/params.js';
 
 /**
  * `clusters/<cluster>/params.yaml`: the non-secret SSM parameters of one cluster, written by
@@ -19,8 +20,8 @@ import { InputError, type InputIssue } from '../errors.js';
  * ```
  */
 
-/** Parameter values by name relative to the source path: a String is a string, a StringList a list. */
-export type Params = Readonly<Record<string, string | readonly string[]>>;
+export type { Params } from '../inputs/params.js';
+export { paramsFileSchema } from '../inputs/params.js';
 
 /**
  * A parameter name relative to the pulled path, as `params pull` writes it: the characters SSM
@@ -28,43 +29,11 @@ export type Params = Readonly<Record<string, string | readonly string[]>>;
  */
 export const PARAM_NAME_PATTERN = /^[A-Za-z0-9_.\-]+(\/[A-Za-z0-9_.\-]+)*$/;
 
-/**
- * The schema of params.yaml. Kept identical to the one the input loader started with
- * (`inputs/params.ts`), so the committed `generators/schemas/params.schema.json` is the same
- * whichever of the two generates it; a test checks that.
- */
-export const paramsFileSchema = z.strictObject({
-  source: z.string().regex(/^ssm:\//, 'must be "ssm:/<path>"').describe('SSM path the parameters were read from.'),
-  parameters: z
-    .record(z.string().regex(/^[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter name relative to the source path'), z.union([z.string(), z.array(z.string())]))
-    .describe('Parameters by name relative to the source path: String as a string, StringList as a list.'),
-});
-
 export type ParamsFile = z.infer<typeof paramsFileSchema>;
 
 /** Repository-relative path of a cluster's params file. */
 export function paramsFilePath(cluster: string): string {
   return `clusters/${cluster}/params.yaml`;
-}
-
-/** Repository-relative path of the committed JSON Schema of params.yaml. */
-export const PARAMS_SCHEMA_FILE = 'generators/schemas/params.schema.json';
-
-/** The JSON Schema of params.yaml, generated from `paramsFileSchema` (draft-07, as the other input schemas). */
-export function paramsJsonSchema(): Record<string, unknown> {
-  const json = z.toJSONSchema(paramsFileSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
-  return { ...json, description: 'clusters/<cluster>/params.yaml: written by `gitops params pull` from SSM.' };
-}
-
-/** The committed text of `generators/schemas/params.schema.json`. */
-export function paramsJsonSchemaText(): string {
-  return `${JSON.stringify(paramsJsonSchema(), null, 2)}\n`;
-}
-
-/** Writes `generators/schemas/params.schema.json` under `root`; returns the repository-relative path. */
-export async function writeParamsJsonSchema(root: string): Promise<string> {
-  await writeFileAtomic(path.join(root, PARAMS_SCHEMA_FILE), paramsJsonSchemaText());
-  return PARAMS_SCHEMA_FILE;
 }
 
 /**
@@ -83,41 +52,11 @@ export async function readParams(root: string, cluster: string): Promise<Params>
   return parseParamsText(file, text).parameters;
 }
 
-/** Parses the text of a params file; throws `InputError` when it is not valid. */
+/** Parses the text of a params file; throws `InputError` with located issues when it is not valid. */
 export function parseParamsText(file: string, text: string): ParamsFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const syntax = [...doc.errors, ...doc.warnings];
-  if (syntax.length) {
-    throw new InputError(
-      syntax.map((error) => {
-        const pos = lineCounter.linePos(error.pos[0]);
-        return { file, line: pos.line, column: pos.col, path: '', message: `YAML: ${error.message.split('\n')[0]!.trim()}` };
-      }),
-    );
-  }
-  const parsed = paramsFileSchema.safeParse(doc.toJS() ?? {});
-  if (parsed.success) return parsed.data;
-  const issues: InputIssue[] = parsed.error.issues.map((issue) => {
-    const fieldPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-    const pos = locate(doc, fieldPath, lineCounter);
-    const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? `s ${issue.keys.join(', ')}` : ''}; allowed: source, parameters` : issue.message;
-    return { file, line: pos?.line, column: pos?.col, path: fieldPath.map(String).join('.'), message };
-  });
-  throw new InputError(issues);
-}
-
-function locate(doc: Document, fieldPath: readonly PropertyKey[], lineCounter: LineCounter): { line: number; col: number } | undefined {
-  let node: unknown = doc.contents;
-  let offset = (node as { range?: [number] } | null)?.range?.[0];
-  for (const key of fieldPath) {
-    if (!isMap(node)) break;
-    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(key));
-    if (!pair) break;
-    offset = (pair.key as { range?: [number] }).range?.[0] ?? offset;
-    node = pair.value;
-  }
-  return offset === undefined ? undefined : lineCounter.linePos(offset);
+  const parsed = parseParamsFile(file, text);
+  if (parsed.issues.length) throw new InputError(parsed.issues);
+  return parsed.data!;
 }
 
 /** The exact text `params pull` writes: header, then `source` and `parameters` with keys sorted. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { InputIssue } from '../errors.js';
-import { readYamlFile } from './yaml-file.js';
+import { parseYamlText, readYamlFile } from './yaml-file.js';
 import { zodIssues } from './zod-issues.js';
 
 /** Parameter values by name: a String is a string, a StringList a list of strings. */
@@ -13,6 +13,14 @@ export const paramsFileSchema = z.strictObject({
     .record(z.string().regex(/^[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter name relative to the source path'), z.union([z.string(), z.array(z.string())]))
     .describe('Parameters by name relative to the source path: String as a string, StringList as a list.'),
 });
+
+/** Parses the text of a params file into located issues or the validated content. */
+export function parseParamsFile(file: string, text: string): { data?: z.infer<typeof paramsFileSchema>; issues: InputIssue[] } {
+  const read = parseYamlText(file, text);
+  if (read.issues.length) return { issues: read.issues };
+  const parsed = paramsFileSchema.safeParse(read.file.data ?? {});
+  return parsed.success ? { data: parsed.data, issues: [] } : { issues: zodIssues(parsed.error, [read.file], paramsFileSchema) };
+}
 
 /** Reads a params file; a missing file is an empty set of parameters. */
 export async function readParamsFile(root: string, file: string): Promise<{ values: Params; issues: InputIssue[] }> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { formatParams, paramsFileSchema, paramsJsonSchemaText, PARAMS_SCHEMA_FILE, readParams, writeParams, writeParamsJsonSchema } from '../../src/delivery/params-file.js';
+import { formatParams, paramsFileSchema, readParams, writeParams } from '../../src/delivery/params-file.js';
 import { repoRoot } from '../support/temp-repo.js';
 
 let root: string;
@@ -78,17 +78,7 @@ describe('readParams', () => {
   });
 });
 
-describe('params JSON Schema', () => {
-  it('matches the committed generators/schemas/params.schema.json', async () => {
-    const committed = await readFile(path.join(repoRoot, PARAMS_SCHEMA_FILE), 'utf8');
-    expect(paramsJsonSchemaText()).toBe(committed);
-  });
-
-  it('is written by writeParamsJsonSchema', async () => {
-    expect(await writeParamsJsonSchema(root)).toBe(PARAMS_SCHEMA_FILE);
-    expect(await readFile(path.join(root, PARAMS_SCHEMA_FILE), 'utf8')).toBe(paramsJsonSchemaText());
-  });
-
+describe('params schema', () => {
   it('describes the same shape the zod schema accepts', () => {
     expect(paramsFileSchema.safeParse({ source: 'ssm:/a', parameters: { 'x/y': 'v', l: ['a'] } }).success).toBe(true);
     expect(paramsFileSchema.safeParse({ source: '/a', parameters: {} }).success).toBe(false);
