@@ -54,6 +54,10 @@ const common = {
   domain: dnsSubdomain.describe('Base DNS domain; service hosts are <host>.<domain> unless they are full names.'),
   registry: ecrRegistry.describe('Container registry (ECR) image repositories are relative to.'),
   provider: z.enum(['ack', 'crossplane']).describe('Controller that manages AWS resources: ACK or Crossplane.'),
+  production: z
+    .boolean()
+    .optional()
+    .describe('Production cluster: images must be pinned by digest and every change is flagged in pull-request diffs. Default: true for eks, false for k3s.'),
   network,
   argocd,
   secretStores,
