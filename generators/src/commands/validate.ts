@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { defineCommand } from '../cli/command.js';
+import { FindingsError, UsageError } from '../errors.js';
+import { loadClusters } from '../inputs/clusters.js';
+import { renderedChecks, runChecks, type Finding } from '../validate/checks.js';
+import { formatReport, reportFailures, validateRendered } from '../validate/engines.js';
+import { loadRenderedDocs } from '../validate/rendered-docs.js';
+
+interface ValidateOptions {
+  readonly cluster?: string[];
+  readonly listChecks?: boolean;
+}
+
+/**
+ * Folder holding `.tools/` (pinned binaries) and `.cache/schemas/` (converted schemas):
+ * `GITOPS_CACHE_ROOT` when set (tests share one cache across temporary repositories), else the
+ * repository root.
+ */
+export function cacheRootFor(root: string): string {
+  const fromEnv = process.env['GITOPS_CACHE_ROOT'];
+  return fromEnv ? path.resolve(fromEnv) : root;
+}
+
+export const validateCommand = defineCommand<ValidateOptions>({
+  name: 'validate',
+  summary: 'Validate clusters/*/rendered/ with kubeconform and kubectl-validate (pinned, strict, at each cluster\'s Kubernetes version) and the policy checks.',
+  define: (cmd) =>
+    cmd
+      .option('-c, --cluster <name...>', 'validate only these clusters')
+      .option('--list-checks', 'list the policy checks and exit')
+      .addHelpText(
+        'after',
+        [
+          '',
+          'The first run installs the validators with `go install` into .tools/ and converts the pinned',
+          'schemas into .cache/schemas/ (GITOPS_CACHE_ROOT moves both); later runs fetch nothing.',
+          'Every resource must be valid for both engines: invalid, unvalidated (no schema) and skipped',
+          'resources all fail the run.',
+          '',
+          'Exit codes: 0 ok, 1 invalid manifests or policy findings, 2 usage or tool error.',
+        ].join('\n'),
+      ),
+  run: async (options, ctx) => {
+    if (options.listChecks) {
+      if (renderedChecks.length === 0) ctx.out('no policy checks registered');
+      for (const check of renderedChecks) ctx.out(`${check.id}: ${check.description}`);
+      return;
+    }
+    const started = performance.now();
+    let clusters = await loadClusters(ctx.root);
+    if (options.cluster?.length) {
+      const unknown = options.cluster.filter((name) => !clusters.some((c) => c.name === name));
+      if (unknown.length) throw new UsageError(`unknown cluster ${unknown.join(', ')} (clusters: ${clusters.map((c) => c.name).join(', ')})`);
+      clusters = clusters.filter((c) => options.cluster!.includes(c.name));
+    }
+
+    const report = await validateRendered({
+      root: ctx.root,
+      cacheRoot: cacheRootFor(ctx.root),
+      clusters: clusters.map((c) => ({ name: c.name, kubernetesVersion: c.kubernetesVersion, dir: path.join(ctx.root, 'clusters', c.name, 'rendered') })),
+      signal: ctx.signal,
+      log: (line) => ctx.err(line),
+    });
+    for (const line of formatReport(report)) ctx.out(line);
+
+    const findings: Finding[] = [];
+    for (const cluster of clusters) {
+      const docs = await loadRenderedDocs(ctx.root, cluster.name, path.join(ctx.root, 'clusters', cluster.name, 'rendered'));
+      const result = runChecks({ cluster, docs, root: ctx.root });
+      findings.push(...result.findings);
+      ctx.out(`${cluster.name}: ${renderedChecks.length} policy checks, ${result.findings.length} findings, ${result.exemptions.length} exemptions`);
+      for (const exemption of result.exemptions) ctx.out(`  exempt: ${exemption.file}: ${exemption.resource}: ${exemption.check}: ${exemption.reason}`);
+      for (const finding of result.findings) ctx.out(`  ${finding.file}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
+    }
+
+    const failures = reportFailures(report);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (failures.length > 0 || findings.length > 0) {
+      const parts = [failures.length > 0 ? `${failures.length} validation failure${failures.length === 1 ? '' : 's'}` : '', findings.length > 0 ? `${findings.length} policy finding${findings.length === 1 ? '' : 's'}` : ''].filter(Boolean);
+      throw new FindingsError(`validate failed: ${parts.join(', ')} (${seconds} s)`);
+    }
+    ctx.out(`validate ok: ${clusters.length} cluster${clusters.length === 1 ? '' : 's'} (${seconds} s)`);
+  },
+});

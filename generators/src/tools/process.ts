@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { ToolError } from '../errors.js';
+
+/** What a finished child process left behind. */
+export interface ProcessResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly cwd?: string;
+  /** Added to (and overriding) the current environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs a program without a shell and collects its output. Resolves with any exit code (the
+ * caller decides what a non-zero code means); rejects with a `ToolError` only when the program
+ * cannot be started at all (missing binary) or was killed by a signal.
+ */
+export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        reject(new ToolError(`cannot run ${command}: not found`));
+      } else {
+        reject(new ToolError(`cannot run ${command}: ${error.message}`));
+      }
+    });
+    child.on('close', (code, signal) => {
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (code === null) {
+        reject(new ToolError(`${command} was killed by ${signal ?? 'a signal'}`, lastLines(stderr)));
+        return;
+      }
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The last few non-empty lines of a tool's output, for error messages. */
+export function lastLines(text: string, count = 5): string {
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '')
+    .slice(-count)
+    .join('\n');
+}
+
+/** Splits a list of file arguments so no command line gets longer than `maxChars`. */
+export function* argumentChunks(files: readonly string[], maxChars = 100_000): Generator<string[]> {
+  let chunk: string[] = [];
+  let size = 0;
+  for (const file of files) {
+    if (chunk.length > 0 && size + file.length + 1 > maxChars) {
+      yield chunk;
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(file);
+    size += file.length + 1;
+  }
+  if (chunk.length > 0) yield chunk;
+}

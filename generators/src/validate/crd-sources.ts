@@ -1,0 +1,264 @@
+/**
+ * Where the CustomResourceDefinitions the rendered YAML uses come from: pinned Go modules,
+ * fetched with `go mod download`, converted once into `<root>/.cache/schemas/crd-<source>-.../`:
+ * - `schemas/<group>/<kind>_<version>.json`: kubeconform schemas (see `schemas/crd.ts`);
+ * - `crds/*.yaml`: the CRD files themselves (kubectl-validate `--local-crds`, `cdk8s import`).
+ * Versions live in `tools/versions.ts`.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ToolError } from '../errors.js';
+import { downloadGoModule, type EnsureOptions } from '../tools/go.js';
+import {
+  ACK_ELASTICACHE_VERSION,
+  ACK_RDS_VERSION,
+  ACK_S3_VERSION,
+  ACK_SQS_VERSION,
+  ARGO_CD_VERSION,
+  ARGO_WORKFLOWS_VERSION,
+  CROSSPLANE_VERSION,
+  EXTERNAL_SECRETS_VERSION,
+  K3S_HELM_CONTROLLER_VERSION,
+  SCHEMA_CONVERTER_VERSION,
+  UPBOUND_PROVIDER_AWS_VERSION,
+} from '../tools/versions.js';
+import { cacheKeyPart, ensureCacheDir } from './schemas/cache.js';
+import { convertCrd, summarizeCrd, type CrdSummary } from './schemas/crd.js';
+import { isObject } from './schemas/kubernetes.js';
+
+/** A set of CRD files inside one pinned Go module. */
+export interface CrdSource {
+  /** Short stable name, used in cache folder names and messages. */
+  readonly id: string;
+  readonly module: string;
+  readonly version: string;
+  /** Paths inside the module; `*` may stand for any characters in the last segment. */
+  readonly files: readonly string[];
+  /** When set, only these kinds (spec.names.kind) are kept from the files. */
+  readonly kinds?: readonly string[];
+  /** Set when the Go module proxy does not serve the module: why, and it is left out by default. */
+  readonly unavailable?: string;
+}
+
+const upboundCrds = (...names: string[]): string[] => names.map((name) => `package/crds/${name}.yaml`);
+
+/** Every CRD source of the repository. */
+export const CRD_SOURCES: readonly CrdSource[] = [
+  {
+    id: 'external-secrets',
+    module: 'github.com/external-secrets/external-secrets',
+    version: EXTERNAL_SECRETS_VERSION,
+    files: ['externalsecrets', 'clusterexternalsecrets', 'secretstores', 'clustersecretstores'].map((plural) => `config/crds/bases/external-secrets.io_${plural}.yaml`),
+  },
+  {
+    id: 'ack-rds',
+    module: 'github.com/aws-controllers-k8s/rds-controller',
+    version: ACK_RDS_VERSION,
+    files: ['helm/crds/*.yaml'],
+  },
+  {
+    id: 'ack-elasticache',
+    module: 'github.com/aws-controllers-k8s/elasticache-controller',
+    version: ACK_ELASTICACHE_VERSION,
+    files: ['helm/crds/*.yaml'],
+  },
+  {
+    id: 'ack-s3',
+    module: 'github.com/aws-controllers-k8s/s3-controller',
+    version: ACK_S3_VERSION,
+    files: ['helm/crds/*.yaml'],
+    unavailable: 'the Go module proxy refused every version tried (v1.0.0-v1.10.0)',
+  },
+  {
+    id: 'ack-sqs',
+    module: 'github.com/aws-controllers-k8s/sqs-controller',
+    version: ACK_SQS_VERSION,
+    files: ['helm/crds/*.yaml'],
+    unavailable: 'the Go module proxy refused every version tried (v1.0.0-v1.6.0)',
+  },
+  {
+    id: 'upbound-provider-aws',
+    module: 'github.com/upbound/provider-aws',
+    version: UPBOUND_PROVIDER_AWS_VERSION,
+    files: upboundCrds(
+      'aws.upbound.io_providerconfigs',
+      'rds.aws.upbound.io_instances',
+      'rds.aws.upbound.io_subnetgroups',
+      'elasticache.aws.upbound.io_replicationgroups',
+      'elasticache.aws.upbound.io_subnetgroups',
+      's3.aws.upbound.io_buckets',
+      's3.aws.upbound.io_bucketversionings',
+      's3.aws.upbound.io_bucketserversideencryptionconfigurations',
+      's3.aws.upbound.io_bucketpublicaccessblocks',
+      's3.aws.upbound.io_bucketlifecycleconfigurations',
+      's3.aws.upbound.io_bucketreplicationconfigurations',
+      'sqs.aws.upbound.io_queues',
+      'sqs.aws.upbound.io_queueredrivepolicies',
+    ),
+  },
+  {
+    id: 'crossplane',
+    module: 'github.com/crossplane/crossplane/v2',
+    version: CROSSPLANE_VERSION,
+    files: ['providers', 'deploymentruntimeconfigs', 'functions', 'configurations'].map((plural) => `cluster/crds/pkg.crossplane.io_${plural}.yaml`),
+  },
+  {
+    id: 'argo-cd',
+    module: 'github.com/argoproj/argo-cd/v3',
+    version: ARGO_CD_VERSION,
+    files: ['application', 'applicationset', 'appproject'].map((name) => `manifests/crds/${name}-crd.yaml`),
+  },
+  {
+    id: 'argo-workflows',
+    module: 'github.com/argoproj/argo-workflows/v3',
+    version: ARGO_WORKFLOWS_VERSION,
+    files: ['workflowtemplates', 'clusterworkflowtemplates', 'cronworkflows', 'workflows', 'workfloweventbindings'].map((plural) => `manifests/base/crds/full/argoproj.io_${plural}.yaml`),
+  },
+  {
+    id: 'k3s-helm-controller',
+    module: 'github.com/k3s-io/helm-controller',
+    version: K3S_HELM_CONTROLLER_VERSION,
+    files: ['pkg/crds/yaml/generated/helm.cattle.io_helmcharts.yaml', 'pkg/crds/yaml/generated/helm.cattle.io_helmchartconfigs.yaml'],
+  },
+];
+
+/** The sources the Go module proxy serves (those without `unavailable`). */
+export function availableCrdSources(sources: readonly CrdSource[] = CRD_SOURCES): CrdSource[] {
+  return sources.filter((source) => !source.unavailable);
+}
+
+/** A source after download and conversion: everything lives in the schema cache. */
+export interface PreparedCrdSource {
+  readonly source: CrdSource;
+  /** Folder of kubeconform schemas (`<group>/<kind>_<version>.json`). */
+  readonly schemaDir: string;
+  /** Folder holding only this source's CRD YAML files. */
+  readonly crdDir: string;
+  /** Absolute paths of the CRD YAML files in `crdDir`. */
+  readonly crdFiles: readonly string[];
+  /** The CRDs, their served versions and the absolute path of the file holding each. */
+  readonly crds: readonly (CrdSummary & { readonly file: string })[];
+}
+
+/** Cache folder name of a source: module, version, file selection and converter version. */
+export function crdSourceCacheKey(source: CrdSource): string {
+  const selection = createHash('sha256')
+    .update(JSON.stringify([source.files, source.kinds ?? null]))
+    .digest('hex')
+    .slice(0, 10);
+  return `crd-${source.id}-${cacheKeyPart(source.module)}@${source.version}-${selection}-${SCHEMA_CONVERTER_VERSION}`;
+}
+
+/**
+ * Downloads (when not cached) and converts one CRD source. Throws a `ToolError` naming the
+ * module and version when the source is marked unavailable, the download fails, a listed file
+ * is missing, or a `kinds` entry matches nothing.
+ */
+export function ensureCrdSource(root: string, source: CrdSource, options: EnsureOptions = {}): Promise<PreparedCrdSource> {
+  return (async () => {
+    if (source.unavailable) throw new ToolError(`CRD source ${source.id} (${source.module}@${source.version}) is unavailable: ${source.unavailable}`);
+    const dir = await ensureCacheDir(root, crdSourceCacheKey(source), async (scratch) => {
+      const moduleDir = await downloadGoModule(source.module, source.version, options);
+      await convertSource(source, moduleDir, scratch);
+    });
+    const manifest = JSON.parse(await readFile(path.join(dir, 'crds.json'), 'utf8')) as { files: string[]; crds: (CrdSummary & { file: string })[] };
+    const crdDir = path.join(dir, 'crds');
+    return {
+      source,
+      schemaDir: path.join(dir, 'schemas'),
+      crdDir,
+      crdFiles: manifest.files.map((file) => path.join(crdDir, file)),
+      crds: manifest.crds.map((crd) => ({ ...crd, file: path.join(crdDir, crd.file) })),
+    };
+  })();
+}
+
+/** Prepares several sources (default: every available one), in the given order. */
+export async function ensureCrdSources(root: string, sources: readonly CrdSource[] = availableCrdSources(), options: EnsureOptions = {}): Promise<PreparedCrdSource[]> {
+  // One at a time: `go mod download` of large modules in parallel only competes for the disk.
+  const prepared: PreparedCrdSource[] = [];
+  for (const source of sources) prepared.push(await ensureCrdSource(root, source, options));
+  return prepared;
+}
+
+/**
+ * Absolute paths of the pinned CRD YAML files (downloaded and cached on demand), for tools such
+ * as `cdk8s import` that must read the same files the validators use.
+ */
+export async function crdFilePaths(root: string, sources: readonly CrdSource[] = availableCrdSources(), options: EnsureOptions = {}): Promise<string[]> {
+  const prepared = await ensureCrdSources(root, sources, options);
+  return prepared.flatMap((p) => p.crdFiles);
+}
+
+async function convertSource(source: CrdSource, moduleDir: string, outDir: string): Promise<void> {
+  const files = await expandFiles(source, moduleDir);
+  const wanted = source.kinds ? new Set(source.kinds) : undefined;
+  const foundKinds = new Set<string>();
+  const summaries: (CrdSummary & { file: string })[] = [];
+  const written: string[] = [];
+  await mkdir(path.join(outDir, 'crds'), { recursive: true });
+  for (const relative of files) {
+    const text = await readFile(path.join(moduleDir, relative), 'utf8');
+    const name = path.basename(relative).replace(/\.yml$/, '.yaml');
+    const kept: string[] = [];
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length > 0) throw new ToolError(`${source.module}@${source.version}/${relative}: invalid YAML: ${doc.errors[0]!.message}`);
+      const crd = doc.toJS({ maxAliasCount: -1 }) as unknown;
+      if (!isObject(crd) || crd['kind'] !== 'CustomResourceDefinition') continue;
+      const summary = summarizeCrd(crd);
+      if (wanted && !wanted.has(summary.kind)) continue;
+      foundKinds.add(summary.kind);
+      summaries.push({ ...summary, file: name });
+      for (const file of convertCrd(crd, `${source.module}@${source.version}/${relative}`)) {
+        const target = path.join(outDir, 'schemas', file.fileName);
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, JSON.stringify(file.schema));
+      }
+      kept.push(doc.toString());
+    }
+    if (kept.length === 0) continue;
+    if (written.includes(name)) throw new ToolError(`${source.id}: two CRD files are named ${name}`);
+    // Unfiltered files are copied byte for byte; filtered ones keep only the wanted documents.
+    await writeFile(path.join(outDir, 'crds', name), wanted ? kept.join('---\n') : text);
+    written.push(name);
+  }
+  const missing = [...(wanted ?? [])].filter((kind) => !foundKinds.has(kind));
+  if (missing.length > 0) throw new ToolError(`${source.module}@${source.version}: no CRD for kind ${missing.join(', ')} in ${source.files.join(', ')}`);
+  if (summaries.length === 0) throw new ToolError(`${source.module}@${source.version}: no CustomResourceDefinition in ${source.files.join(', ')}`);
+  await writeFile(path.join(outDir, 'crds.json'), `${JSON.stringify({ source: { module: source.module, version: source.version }, files: written, crds: summaries }, null, 2)}\n`);
+}
+
+/** Resolves the `files` patterns of a source against the module folder, sorted, no duplicates. */
+async function expandFiles(source: CrdSource, moduleDir: string): Promise<string[]> {
+  const result = new Set<string>();
+  for (const pattern of source.files) {
+    const dir = path.posix.dirname(pattern);
+    const base = path.posix.basename(pattern);
+    if (!base.includes('*')) {
+      try {
+        await readFile(path.join(moduleDir, pattern));
+      } catch {
+        throw new ToolError(`${source.module}@${source.version} has no file ${pattern}`, 'fix the file list in generators/src/validate/crd-sources.ts');
+      }
+      result.add(pattern);
+      continue;
+    }
+    const matcher = new RegExp(`^${base.split('*').map(escapeRegExp).join('.*')}$`);
+    let entries: string[];
+    try {
+      entries = await readdir(path.join(moduleDir, dir));
+    } catch {
+      throw new ToolError(`${source.module}@${source.version} has no folder ${dir}`, 'fix the file list in generators/src/validate/crd-sources.ts');
+    }
+    const matched = entries.filter((entry) => matcher.test(entry)).sort();
+    if (matched.length === 0) throw new ToolError(`${source.module}@${source.version}: ${pattern} matches no file`);
+    for (const entry of matched) result.add(`${dir}/${entry}`);
+  }
+  return [...result].sort();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}

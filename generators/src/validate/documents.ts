@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { parse } from 'yaml';
+
+/** One chunk of a multi-document YAML text, as Kubernetes' YAML reader cuts it. */
+export interface YamlChunk {
+  readonly text: string;
+  /** Only comments, blank lines or separators: kubectl-validate reports these as valid. */
+  readonly empty: boolean;
+}
+
+/**
+ * Cuts a multi-document YAML text the way Kubernetes' `yaml.NewYAMLReader` does: a line that
+ * starts with `---` followed by nothing but blanks or a comment separates documents, and
+ * zero-length chunks are dropped. kubectl-validate prints one status per chunk, so the result
+ * lines up one to one with its report.
+ */
+export function yamlChunks(text: string): YamlChunk[] {
+  const chunks: YamlChunk[] = [];
+  let buffer = '';
+  const flush = () => {
+    if (buffer.length > 0) chunks.push({ text: buffer, empty: isEmptyDocument(buffer) });
+    buffer = '';
+  };
+  for (const line of text.match(/[^\n]*\n|[^\n]+$/g) ?? []) {
+    const rest = line.startsWith('---') ? line.slice(3).trim() : undefined;
+    if (rest !== undefined && (rest === '' || rest.startsWith('#'))) flush();
+    else buffer += line;
+  }
+  flush();
+  return chunks;
+}
+
+/** The documents of a YAML text that hold something (see `yamlChunks`). */
+export function splitYamlDocuments(text: string): string[] {
+  return yamlChunks(text)
+    .filter((chunk) => !chunk.empty)
+    .map((chunk) => chunk.text);
+}
+
+function isEmptyDocument(text: string): boolean {
+  return text.split('\n').every((line) => {
+    const trimmed = line.trim();
+    return trimmed === '' || trimmed.startsWith('#') || trimmed === '---';
+  });
+}
+
+/** apiVersion, kind, name and namespace of a parsed manifest (empty strings when absent). */
+export interface ManifestIdentity {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+export function manifestIdentity(value: unknown): ManifestIdentity {
+  const object = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const metadata = typeof object['metadata'] === 'object' && object['metadata'] !== null ? (object['metadata'] as Record<string, unknown>) : {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const namespace = text(metadata['namespace']);
+  return { apiVersion: text(object['apiVersion']), kind: text(object['kind']), name: text(metadata['name']) || text(metadata['generateName']), ...(namespace ? { namespace } : {}) };
+}
+
+/** Identity of a document's text; a document that does not parse gets empty fields. */
+export function identityOf(documentText: string): ManifestIdentity {
+  try {
+    return manifestIdentity(parse(documentText, { maxAliasCount: -1 }));
+  } catch {
+    return { apiVersion: '', kind: '', name: '' };
+  }
+}
+
+/** `file` relative to `root` with forward slashes, or unchanged when outside it. */
+export function displayPath(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
+}

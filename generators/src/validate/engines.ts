@@ -1,0 +1,199 @@
+/**
+ * Both validation engines over each cluster's rendered tree, at the cluster's Kubernetes
+ * version, with the pinned native schemas and CRDs. Tools and schemas are prepared once (installed,
+ * downloaded and converted on the first run, then read from `.tools/` and `.cache/schemas/`).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ensureGoTool, type EnsureOptions } from '../tools/go.js';
+import { availableCrdSources, ensureCrdSources, type CrdSource, type PreparedCrdSource } from './crd-sources.js';
+import { displayPath, splitYamlDocuments } from './documents.js';
+import { runKubeconform } from './kubeconform.js';
+import { runKubectlValidate } from './kubectl-validate.js';
+import { formatResult, hasFailures, type EngineReport } from './report.js';
+import { ensureNativeSchemas, type NativeSchemas } from './schemas/native.js';
+
+/** One cluster's rendered folder and the Kubernetes minor it runs. */
+export interface ClusterTarget {
+  readonly name: string;
+  /** Kubernetes minor, `"1.35"`. */
+  readonly kubernetesVersion: string;
+  /** Absolute path of the rendered folder. */
+  readonly dir: string;
+}
+
+export interface ValidateRenderedOptions {
+  /** Repository root: files are reported relative to it. */
+  readonly root: string;
+  readonly clusters: readonly ClusterTarget[];
+  /** Folder whose `.tools/` and `.cache/` hold the binaries and schemas (default: `root`). */
+  readonly cacheRoot?: string;
+  /** CRD sources to validate against (default: every available one). */
+  readonly crdSources?: readonly CrdSource[];
+  readonly signal?: AbortSignal;
+  /** Told about slow first-run work. */
+  readonly log?: (line: string) => void;
+}
+
+/** The verdicts for one cluster. */
+export interface ClusterReport {
+  readonly cluster: ClusterTarget;
+  /** Full Kubernetes version of the native schemas (`1.35.4`). */
+  readonly kubernetesVersion: string;
+  /** Repository-relative paths of the files validated. */
+  readonly files: readonly string[];
+  /** kubeconform first, then kubectl-validate. */
+  readonly engines: readonly EngineReport[];
+  /** Problems with the cluster as a whole (no rendered files). */
+  readonly problems: readonly string[];
+}
+
+export interface ValidationReport {
+  readonly clusters: readonly ClusterReport[];
+}
+
+/** Binaries and schemas, ready to validate any of the given Kubernetes minors. */
+export interface Toolchain {
+  readonly kubeconform: string;
+  readonly kubectlValidate: string;
+  readonly native: ReadonlyMap<string, NativeSchemas>;
+  readonly crds: readonly PreparedCrdSource[];
+}
+
+/** Installs the pinned validators and builds the schema caches (a no-op once cached). */
+export async function ensureToolchain(cacheRoot: string, minors: readonly string[], crdSources: readonly CrdSource[] = availableCrdSources(), options: EnsureOptions = {}): Promise<Toolchain> {
+  const [kubeconform, kubectlValidate, crds, ...natives] = await Promise.all([
+    ensureGoTool('kubeconform', cacheRoot, options),
+    ensureGoTool('kubectl-validate', cacheRoot, options),
+    ensureCrdSources(cacheRoot, crdSources, options),
+    ...[...new Set(minors)].map(async (minor) => [minor, await ensureNativeSchemas(cacheRoot, minor, options)] as const),
+  ]);
+  return { kubeconform, kubectlValidate, crds, native: new Map(natives) };
+}
+
+/**
+ * Runs kubeconform and kubectl-validate on every `*.yaml` under each cluster's folder and returns
+ * their reports. Resources that are invalid, could not be validated (no schema) or were skipped
+ * all count as failures (`reportOk`).
+ */
+export async function validateRendered(options: ValidateRenderedOptions): Promise<ValidationReport> {
+  const cacheRoot = options.cacheRoot ?? options.root;
+  const ensureOptions = { signal: options.signal, log: options.log };
+  const toolchain = await ensureToolchain(
+    cacheRoot,
+    options.clusters.map((c) => c.kubernetesVersion),
+    options.crdSources ?? availableCrdSources(),
+    ensureOptions,
+  );
+  const reports: ClusterReport[] = [];
+  for (const cluster of options.clusters) {
+    const native = toolchain.native.get(cluster.kubernetesVersion)!;
+    const files = await listYamlFiles(cluster.dir);
+    const relative = files.map((file) => displayPath(options.root, file));
+    if (files.length === 0) {
+      reports.push({ cluster, kubernetesVersion: native.kubernetesVersion, files: [], engines: [], problems: [`no *.yaml files under ${displayPath(options.root, cluster.dir)} (run render first)`] });
+      continue;
+    }
+    const engines = await Promise.all([
+      runKubeconform({
+        binary: toolchain.kubeconform,
+        files,
+        kubernetesVersion: native.kubernetesVersion,
+        nativeSchemaDir: native.kubeconformDir,
+        crdSchemaDirs: toolchain.crds.map((c) => c.schemaDir),
+        relativeTo: options.root,
+        signal: options.signal,
+      }),
+      runKubectlValidate({
+        binary: toolchain.kubectlValidate,
+        files,
+        kubernetesVersion: native.kubernetesVersion,
+        localSchemasDir: native.openapiV3Dir,
+        crdFiles: await crdFilesFor(files, toolchain.crds),
+        relativeTo: options.root,
+        signal: options.signal,
+      }),
+    ]);
+    reports.push({ cluster, kubernetesVersion: native.kubernetesVersion, files: relative, engines, problems: [] });
+  }
+  return { clusters: reports };
+}
+
+/** True when every resource of every cluster is valid for both engines (0 skipped). */
+export function reportOk(report: ValidationReport): boolean {
+  return report.clusters.every((c) => c.problems.length === 0 && c.engines.every((engine) => !hasFailures(engine)));
+}
+
+/** Every failure as `file: Kind/name: message`, per engine. */
+export function reportFailures(report: ValidationReport): { cluster: string; engine: string; line: string }[] {
+  return report.clusters.flatMap((c) => [
+    ...c.problems.map((line) => ({ cluster: c.cluster.name, engine: 'validate', line })),
+    ...c.engines.flatMap((engine) => engine.resources.filter((r) => r.status !== 'valid').map((r) => ({ cluster: c.cluster.name, engine: engine.engine, line: formatResult(r) }))),
+  ]);
+}
+
+/**
+ * Human-readable report, per cluster and engine: a summary line such as
+ * `production: 123 resources, 123 valid, 0 invalid, 0 errors, 0 skipped (kubeconform v0.8.0, Kubernetes 1.35.4)`,
+ * followed by one indented `file: Kind/name: message` line per failure.
+ */
+export function formatReport(report: ValidationReport): string[] {
+  const lines: string[] = [];
+  for (const c of report.clusters) {
+    for (const problem of c.problems) lines.push(`${c.cluster.name}: ${problem}`);
+    for (const engine of c.engines) {
+      const n = engine.counts;
+      lines.push(`${c.cluster.name}: ${n.resources} resources, ${n.valid} valid, ${n.invalid} invalid, ${n.errors} errors, ${n.skipped} skipped (${engine.engine} ${engine.engineVersion}, Kubernetes ${engine.kubernetesVersion})`);
+      for (const result of engine.resources) {
+        if (result.status !== 'valid') lines.push(`  ${formatResult(result)}`);
+      }
+    }
+  }
+  return lines;
+}
+
+/**
+ * The CRD files (first source first) defining the group-kinds the files use: kubectl-validate
+ * parses every CRD it is given on each run, and the Argo Workflows ones alone are 7 MB.
+ * Kinds are read from the top-level `apiVersion:` and `kind:` lines of each document.
+ */
+export async function crdFilesFor(files: readonly string[], sources: readonly PreparedCrdSource[]): Promise<string[]> {
+  const used = new Set<string>();
+  for (const file of files) {
+    for (const doc of splitYamlDocuments(await readFile(file, 'utf8'))) {
+      const apiVersion = topLevelScalar(doc, 'apiVersion');
+      const kind = topLevelScalar(doc, 'kind');
+      if (apiVersion?.includes('/') && kind) used.add(`${apiVersion.split('/')[0]}/${kind}`);
+    }
+  }
+  const chosen: string[] = [];
+  for (const source of sources) {
+    for (const crd of source.crds) {
+      if (used.has(`${crd.group}/${crd.kind}`) && !chosen.includes(crd.file)) chosen.push(crd.file);
+    }
+  }
+  return chosen;
+}
+
+function topLevelScalar(doc: string, key: string): string | undefined {
+  const match = new RegExp(`^${key}:[ \\t]*(.+?)[ \\t]*(?:#.*)?$`, 'm').exec(doc);
+  return match?.[1]?.replace(/^(['"])(.*)\1$/, '$2');
+}
+
+/** Every `*.yaml` file under a folder, recursively, sorted; a missing folder has none. */
+export async function listYamlFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const files: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listYamlFiles(full)));
+    else if (entry.isFile() && entry.name.endsWith('.yaml')) files.push(full);
+  }
+  return files.sort();
+}
