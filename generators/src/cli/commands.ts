@@ -4,6 +4,7 @@ import { schemasCommand } from '../commands/schemas.js';
 import { validateCommand } from '../commands/validate.js';
 import { paramsPullCommand } from '../commands/params-pull.js';
 import { verifyCommand } from '../commands/verify.js';
+import { diffCommand } from '../commands/diff.js';
 
 /** The command table: every CLI command, in the order `--help` lists them. */
-export const commands: readonly CommandSpec[] = [renderCommand, schemasCommand, validateCommand, paramsPullCommand, verifyCommand];
+export const commands: readonly CommandSpec[] = [renderCommand, schemasCommand, validateCommand, paramsPullCommand, verifyCommand, diffCommand];

@@ -1,0 +1,90 @@
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defineCommand } from '../cli/command.js';
+import { ExitCode, ExitWith, UsageError } from '../errors.js';
+import { renderJson } from '../diff/format/json.js';
+import { COMMENT_LIMIT, renderMarkdown, renderMarkdownParts } from '../diff/format/markdown.js';
+import { renderText } from '../diff/format/text.js';
+import { resolveCommit } from '../diff/git.js';
+import { buildReport, type DiffReport } from '../diff/report.js';
+import { snapshotAtCommit, snapshotOfWorkingTree } from '../diff/snapshot.js';
+
+interface DiffOptions {
+  readonly base: string;
+  readonly format: string;
+  readonly output?: string;
+  readonly partsDir?: string;
+  readonly partLimit: string;
+}
+
+const formats = ['text', 'markdown', 'json'] as const;
+type Format = (typeof formats)[number];
+
+export const diffCommand = defineCommand<DiffOptions>({
+  name: 'diff',
+  summary: 'Compare the rendered tree with a base Git ref, resource by resource, and flag risky changes.',
+  define: (cmd) =>
+    cmd
+      .requiredOption('--base <ref>', 'Git ref to compare with (the pull request base, e.g. origin/main or HEAD^1)')
+      .option('--format <format>', `output format: ${formats.join(', ')}`, 'text')
+      .option('--output <file>', 'write the whole report in --format to this file (stdout then gets the summary)')
+      .option('--parts-dir <dir>', 'also write the Markdown as pull-request comment parts part-1.md, part-2.md, ... (stale parts removed)')
+      .option('--part-limit <chars>', 'maximum characters of one comment part', String(COMMENT_LIMIT))
+      .addHelpText(
+        'after',
+        '\nCompares clusters/*/rendered/ of the base commit (read from Git, not re-rendered) with the working tree.\n' +
+          'Secrets and credential-looking values are redacted in every format.\n' +
+          'Exit codes: 0 no data-loss risk, 3 a data-loss flag was raised, 2 usage or Git error.',
+      ),
+  run: async (options, ctx) => {
+    const format = options.format as Format;
+    if (!formats.includes(format)) throw new UsageError(`--format ${options.format}: must be one of ${formats.join(', ')}`);
+    const partLimit = Number(options.partLimit);
+    if (!Number.isInteger(partLimit) || partLimit < 4000) throw new UsageError(`--part-limit ${options.partLimit}: must be a whole number of at least 4000`);
+
+    const commit = await resolveCommit(ctx.root, options.base);
+    const [base, head] = await Promise.all([snapshotAtCommit(ctx.root, commit), snapshotOfWorkingTree(ctx.root)]);
+    const report = buildReport(base, head, { ref: options.base, commit });
+    const exitCode = report.dataLoss ? ExitCode.dataLoss : ExitCode.ok;
+
+    const full = formatReport(report, format, exitCode, ctx.isTTY && !process.env['NO_COLOR'] && !options.output);
+    if (options.output) {
+      const target = path.resolve(options.output);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, `${full.replace(/\n$/, '')}\n`);
+      ctx.out(renderText(report, { color: ctx.isTTY && !process.env['NO_COLOR'], summaryOnly: true }));
+      ctx.out(`\nfull ${format} diff written to ${options.output}`);
+    } else {
+      ctx.out(full.replace(/\n$/, ''));
+    }
+    if (options.partsDir) {
+      const parts = renderMarkdownParts(report, partLimit);
+      await writeParts(path.resolve(options.partsDir), parts);
+      ctx.err(`${parts.length} comment part${parts.length === 1 ? '' : 's'} written to ${options.partsDir} (largest ${Math.max(...parts.map((part) => part.length))} of ${partLimit} characters)`);
+    }
+    if (report.dataLoss) {
+      const count = report.flags.filter((flag) => flag.level === 'data-loss').length;
+      throw new ExitWith(ExitCode.dataLoss, `${count} data-loss flag${count === 1 ? '' : 's'} raised (exit 3): merging deletes or replaces data; a pull request needs the allow-data-loss label to pass`);
+    }
+    return ExitCode.ok;
+  },
+});
+
+function formatReport(report: DiffReport, format: Format, exitCode: number, color: boolean): string {
+  switch (format) {
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'json':
+      return renderJson(report, exitCode);
+    default:
+      return renderText(report, { color });
+  }
+}
+
+async function writeParts(dir: string, parts: readonly string[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const entry of await readdir(dir)) {
+    if (/^part-\d+\.md$/.test(entry)) await rm(path.join(dir, entry));
+  }
+  for (const [index, part] of parts.entries()) await writeFile(path.join(dir, `part-${index + 1}.md`), part);
+}

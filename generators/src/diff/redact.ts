@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Secret safety for everything `gitops diff` prints. Applied to every object before any diff,
+ * flag or format is computed, so no format can leak what the others hide:
+ * - every value under `data` / `stringData` of a `Secret`;
+ * - the value of every key that names a credential (password, token, secret, api key, private
+ *   key, access key, client secret, credentials, connection string, ...), and of `value` next to
+ *   a `name` that does (container `env`);
+ * - any string that looks like a credential wherever it appears: PEM private keys, AWS access
+ *   keys, GitHub / Slack / Stripe / Google tokens, JWTs, passwords in URLs, long random strings.
+ *
+ * Keys that hold references rather than values (`passwordSecretRef`, `secretName`,
+ * `secretStoreRef`, ExternalSecret `secretKey`, ...) are kept: they name where a secret lives.
+ */
+
+export const REDACTED = '<redacted>';
+
+/** A redacted object, and a fingerprint per redacted path so a change can still be reported. */
+export interface Redacted<T> {
+  readonly value: T;
+  /** Dotted path → SHA-256 of the hidden value (never printed; compared between base and head). */
+  readonly hidden: ReadonlyMap<string, string>;
+}
+
+const sensitiveKey =
+  /(password|passwd|passphrase|secret|token|apikey|privatekey|accesskey|clientsecret|credential|connectionstring|signingkey|encryptionkey|sessionkey|webhookurl|authorization|bearer|cookie|^auth$|^dsn$|^pwd$|^pin$)/;
+/** Keys whose values are names of, or pointers to, secrets: shown. */
+const referenceKey = /(ref|refs|name|names|selector|namespace|path|file|arn|kind|store|template|type|policy|enabled|property|version|mountpath|audience|audiences|id|ids)$/;
+/** Leaves inside a credential's object that are references, not values (`{ name, key, namespace }`). */
+const referenceLeaf = new Set(['name', 'namespace', 'key', 'kind', 'apiversion', 'property', 'secretkey', 'optional', 'path', 'conversionstrategy', 'decodingstrategy', 'metadatapolicy']);
+
+function normalize(key: string): string {
+  return key.toLowerCase().replace(/[-_. ]/g, '');
+}
+
+/** True when a key (`DB_PASSWORD`, `apiKey`, `tls.key`) names a credential value. */
+export function isSensitiveKey(key: string): boolean {
+  const n = normalize(key);
+  if (n === 'tlskey' || n.endsWith('privatekey') || n.endsWith('lastappliedconfiguration')) return true;
+  // ExternalSecret `secretKey` names a key of the target Secret; `awsSecretKey` is a credential.
+  if (n === 'secretkey') return false;
+  if (!sensitiveKey.test(n)) return false;
+  return !referenceKey.test(n);
+}
+
+interface ValuePattern {
+  readonly pattern: RegExp;
+  /** Replacement for the match; `REDACTED` by default. */
+  readonly replace?: (match: string, ...groups: string[]) => string;
+}
+
+const valuePatterns: readonly ValuePattern[] = [
+  { pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g },
+  { pattern: /\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b/g },
+  { pattern: /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g },
+  { pattern: /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g },
+  { pattern: /\bglpat-[A-Za-z0-9_-]{20,}\b/g },
+  { pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { pattern: /\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{10,}\b/g },
+  { pattern: /\bwhsec_[A-Za-z0-9]{10,}\b/g },
+  { pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+  { pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  // Credentials inside URLs: scheme://user:password@host → keep the user, hide the password.
+  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, replace: (_m, prefix) => `${prefix}${REDACTED}@` },
+  // Long random-looking strings (an AWS secret key, a base64 token): mixed case and digits, 32+ chars.
+  {
+    pattern: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/=_-])/g,
+    replace: (match) => (/[a-z]/.test(match) && /[A-Z]/.test(match) && /[0-9]/.test(match) && !/^sha(256|512)/.test(match) ? REDACTED : match),
+  },
+];
+
+/** Hides every credential-looking part of a string. */
+export function redactString(value: string): string {
+  let result = value;
+  for (const { pattern, replace } of valuePatterns) {
+    result = result.replace(pattern, (match: string, ...rest: unknown[]) => (replace ? replace(match, ...(rest.filter((r) => typeof r === 'string') as string[])) : REDACTED));
+  }
+  return result;
+}
+
+function fingerprint(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value) ?? 'undefined').digest('hex');
+}
+
+/**
+ * Returns a redacted deep copy of a Kubernetes object (or any value). `kind` decides the
+ * whole-value rules (`Secret`).
+ */
+export function redactObject<T>(object: T, kind?: string): Redacted<T> {
+  const hidden = new Map<string, string>();
+  const hide = (at: string, value: unknown): string => {
+    hidden.set(at, fingerprint(value));
+    return REDACTED;
+  };
+
+  const walk = (value: unknown, at: string, key: string, inCredential: boolean): unknown => {
+    if (Array.isArray(value)) return value.map((item, index) => walk(item, `${at}[${index}]`, key, inCredential));
+    if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      const copy: Record<string, unknown> = {};
+      // `{ name: DB_PASSWORD, value: ... }`: the value belongs to a credential.
+      const namedCredential = typeof record['name'] === 'string' && isSensitiveKey(record['name']);
+      for (const [childKey, child] of Object.entries(record)) {
+        const childAt = at ? `${at}.${childKey}` : childKey;
+        if (namedCredential && childKey === 'value' && child !== null && typeof child !== 'boolean') {
+          copy[childKey] = hide(childAt, child);
+          continue;
+        }
+        const credential = inCredential || isSensitiveKey(childKey);
+        copy[childKey] = walk(child, childAt, childKey, credential);
+      }
+      return copy;
+    }
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
+      if (inCredential && !referenceLeaf.has(normalize(key)) && value !== '') return hide(at, value);
+      if (typeof value === 'string') {
+        const cleaned = redactString(value);
+        if (cleaned !== value) hidden.set(at, fingerprint(value));
+        return cleaned;
+      }
+    }
+    return value;
+  };
+
+  let result: unknown;
+  if (kind === 'Secret' && object !== null && typeof object === 'object') {
+    const record = object as Record<string, unknown>;
+    const copy: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(record)) {
+      if ((key === 'data' || key === 'stringData') && child !== null && typeof child === 'object') {
+        copy[key] = Object.fromEntries(Object.entries(child as Record<string, unknown>).map(([name, secret]) => [name, hide(`${key}.${name}`, secret)]));
+      } else {
+        copy[key] = walk(child, key, key, false);
+      }
+    }
+    result = copy;
+  } else {
+    result = walk(object, '', '', false);
+  }
+  return { value: result as T, hidden };
+}
+
+/** Paths whose hidden values differ between two redactions (added, removed or changed). */
+export function changedHiddenPaths(base: ReadonlyMap<string, string> | undefined, head: ReadonlyMap<string, string> | undefined): string[] {
+  const paths = new Set([...(base?.keys() ?? []), ...(head?.keys() ?? [])]);
+  return [...paths].filter((at) => base?.get(at) !== head?.get(at)).sort();
+}
+
+/** `KEY=value` / `key: value` lines whose key names a credential, in plain text files. */
+const credentialAssignment = /^(\s*(?:export\s+)?["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*)(["']?)(.+?)\3\s*$/;
+
+/**
+ * Redacts a text file that is not Kubernetes YAML (bootstrap user data, scripts): credential
+ * assignments and credential-looking strings.
+ */
+export function redactText(text: string): Redacted<string> {
+  const hidden = new Map<string, string>();
+  const pem = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g;
+  const withoutKeys = text.replace(pem, (block) => {
+    hidden.set(`private key ${hidden.size + 1}`, fingerprint(block));
+    return REDACTED;
+  });
+  const lines = withoutKeys.split('\n').map((line, index) => {
+    const assignment = credentialAssignment.exec(line);
+    if (assignment && isSensitiveKey(assignment[2]!) && assignment[4] !== REDACTED) {
+      hidden.set(`line ${index + 1}`, fingerprint(assignment[4]));
+      return `${assignment[1]}${assignment[3]}${REDACTED}${assignment[3]}`;
+    }
+    const cleaned = redactString(line);
+    if (cleaned !== line) hidden.set(`line ${index + 1}`, fingerprint(line));
+    return cleaned;
+  });
+  return { value: lines.join('\n'), hidden };
+}
