@@ -1,4 +1,11 @@
 import type { Cluster } from '../inputs/clusters.js';
+import { defaultDenyNetworkPolicy } from './policies/default-deny-network-policy.js';
+import { imageDigestProduction } from './policies/image-digest-production.js';
+import { noLatestTag } from './policies/no-latest-tag.js';
+import { noSecretObjects } from './policies/no-secret-objects.js';
+import { podSecurityRestricted } from './policies/pod-security-restricted.js';
+import { probes } from './policies/probes.js';
+import { resourceRequestsLimits } from './policies/resource-requests-limits.js';
 
 /**
  * Checks that run on the rendered tree after the schema validators (kubeconform,
@@ -68,7 +75,15 @@ export function exemptionAnnotation(checkId: string): string {
  * The registry of checks `gitops validate` runs. Add a check by appending it here
  * (each lives in `generators/src/validate/policies/<id>.ts`).
  */
-export const renderedChecks: RenderedCheck[] = [];
+export const renderedChecks: RenderedCheck[] = [
+  podSecurityRestricted,
+  resourceRequestsLimits,
+  probes,
+  noLatestTag,
+  imageDigestProduction,
+  defaultDenyNetworkPolicy,
+  noSecretObjects,
+];
 
 /** An exemption the runner honoured: reported so it stays visible. */
 export interface Exemption {
