@@ -3,6 +3,7 @@ import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
+import { withLock } from './lock.js';
 import { lastLines, runProcess } from './process.js';
 import { GO_TOOLS, type GoToolName } from './versions.js';
 
@@ -58,26 +59,29 @@ async function locateOrInstall(name: GoToolName, root: string, options: EnsureOp
   if (onPath && (await reportsVersion(onPath, pin.module, pin.version))) return onPath;
 
   await ensureGo(`install ${name} ${pin.version}`, pin.envVar);
-  options.log?.(`installing ${name} ${pin.version} (go install ${pin.pkg}@${pin.version}, once)`);
   const binDir = path.dirname(target);
-  await mkdir(path.dirname(binDir), { recursive: true });
-  const scratch = await mkdtemp(path.join(path.dirname(binDir), `.install-${name}-`));
-  try {
-    const result = await runProcess('go', ['install', `${pin.pkg}@${pin.version}`], {
-      cwd: scratch,
-      env: { GOBIN: scratch, GO111MODULE: 'on' },
-      signal: options.signal,
-    });
-    if (result.code !== 0) {
-      throw new ToolError(`go install ${pin.pkg}@${pin.version} failed (exit ${result.code}):\n${lastLines(result.stderr, 10)}`, `set ${pin.envVar} to a ${name} ${pin.version} binary to skip the install`);
+  // One install per machine at a time; whoever waited finds the binary in place.
+  return withLock(path.join(path.dirname(binDir), `.lock-${name}-${pin.version}`), async () => {
+    if (await isExecutable(target)) return target;
+    options.log?.(`installing ${name} ${pin.version} (go install ${pin.pkg}@${pin.version}, once)`);
+    const scratch = await mkdtemp(path.join(path.dirname(binDir), `.install-${name}-`));
+    try {
+      const result = await runProcess('go', ['install', `${pin.pkg}@${pin.version}`], {
+        cwd: scratch,
+        env: { GOBIN: scratch, GO111MODULE: 'on' },
+        signal: options.signal,
+      });
+      if (result.code !== 0) {
+        throw new ToolError(`go install ${pin.pkg}@${pin.version} failed (exit ${result.code}):\n${lastLines(result.stderr, 10)}`, `set ${pin.envVar} to a ${name} ${pin.version} binary to skip the install`);
+      }
+      await mkdir(binDir, { recursive: true });
+      // rename(2) replaces atomically: a concurrent run sees the old file or the whole new one.
+      await rename(path.join(scratch, name), target);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
-    await mkdir(binDir, { recursive: true });
-    // rename(2) replaces atomically: a concurrent run sees the old file or the whole new one.
-    await rename(path.join(scratch, name), target);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-  return target;
+    return target;
+  }, options.signal);
 }
 
 /** Module directory of `module@version` in the Go module cache, per process. */

@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { withLock } from '../../tools/lock.js';
 
 /** The git-ignored folder holding converted schemas: `<root>/.cache/schemas`. */
 export function schemaCacheRoot(root: string): string {
@@ -35,21 +36,25 @@ async function buildOnce(target: string, build: (dir: string) => Promise<void>):
   if (await isDirectory(target)) return target;
   const parent = path.dirname(target);
   await mkdir(parent, { recursive: true });
-  const scratch = await mkdtemp(path.join(parent, `.tmp-${path.basename(target)}-`));
-  try {
-    await build(scratch);
+  // One build per machine at a time; whoever waited finds the folder in place.
+  return withLock(path.join(parent, `.lock-${path.basename(target)}`), async () => {
+    if (await isDirectory(target)) return target;
+    const scratch = await mkdtemp(path.join(parent, `.tmp-${path.basename(target)}-`));
     try {
-      await rename(scratch, target);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // Another run renamed its copy first: theirs is complete, keep it.
-      if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await isDirectory(target))) return target;
-      throw error;
+      await build(scratch);
+      try {
+        await rename(scratch, target);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // Another run (one that ignored the lock) renamed its copy first: theirs is complete.
+        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await isDirectory(target))) return target;
+        throw error;
+      }
+      return target;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
-    return target;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }
 
 async function isDirectory(dir: string): Promise<boolean> {
