@@ -5,6 +5,7 @@ import { validateCommand } from '../commands/validate.js';
 import { paramsPullCommand } from '../commands/params-pull.js';
 import { verifyCommand } from '../commands/verify.js';
 import { diffCommand } from '../commands/diff.js';
+import { codeownersCommand } from '../commands/codeowners.js';
 
 /** The command table: every CLI command, in the order `--help` lists them. */
-export const commands: readonly CommandSpec[] = [renderCommand, schemasCommand, validateCommand, paramsPullCommand, verifyCommand, diffCommand];
+export const commands: readonly CommandSpec[] = [renderCommand, schemasCommand, validateCommand, paramsPullCommand, verifyCommand, diffCommand, codeownersCommand];

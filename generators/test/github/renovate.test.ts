@@ -1,0 +1,141 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as versions from '../../src/tools/versions.js';
+import { repoRoot } from '../support/temp-repo.js';
+
+/**
+ * The dependency-update config covers what the repository pins: npm (built in), the pinned Go
+ * tools and schema modules, chart versions and the k3s version in the cluster inputs, and the Go
+ * toolchain of the workflows. Renovate cannot run here, so its regex managers are applied the way
+ * Renovate applies them (JavaScript regular expressions, global) to the real files.
+ */
+
+interface CustomManager {
+  customType: string;
+  managerFilePatterns: string[];
+  matchStrings: string[];
+}
+interface RenovateConfig {
+  extends: string[];
+  customManagers: CustomManager[];
+  packageRules: { matchManagers?: string[]; pinDigests?: boolean }[];
+}
+
+const config = JSON.parse(await readFile(path.join(repoRoot, '.github/renovate.json'), 'utf8')) as RenovateConfig;
+
+function filePattern(pattern: string): RegExp {
+  const match = /^\/(.*)\/$/.exec(pattern);
+  if (!match) throw new Error(`managerFilePatterns entry ${pattern} is not a /regex/`);
+  return new RegExp(match[1]!);
+}
+
+async function repositoryFiles(): Promise<string[]> {
+  const files: string[] = [];
+  const entries = (
+    await Promise.all(['clusters', 'infra', '.github', 'generators/src/tools'].map((dir) => readdir(path.join(repoRoot, dir), { recursive: true, withFileTypes: true }).catch(() => [])))
+  ).flat();
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const relative = path.relative(repoRoot, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+    if (/^(node_modules|\.git|\.tools|\.cache|generators\/dist)\//.test(relative) || relative.includes('/rendered/')) continue;
+    files.push(relative);
+  }
+  return files.sort();
+}
+
+/** Every dependency the managers extract from a file, as Renovate would. */
+function extract(manager: CustomManager, text: string): { depName: string; datasource: string; currentValue: string; index: number }[] {
+  return manager.matchStrings.flatMap((source) =>
+    [...text.matchAll(new RegExp(source, 'g'))].map((match) => ({
+      depName: match.groups!['depName']!,
+      datasource: match.groups!['datasource']!,
+      currentValue: match.groups!['currentValue']!,
+      index: match.index,
+    })),
+  );
+}
+
+async function extracted(): Promise<Map<string, ReturnType<typeof extract>>> {
+  const result = new Map<string, ReturnType<typeof extract>>();
+  const files = await repositoryFiles();
+  for (const manager of config.customManagers) {
+    const patterns = manager.managerFilePatterns.map(filePattern);
+    for (const file of files.filter((name) => patterns.some((pattern) => pattern.test(name)))) {
+      const found = extract(manager, await readFile(path.join(repoRoot, file), 'utf8'));
+      result.set(file, [...(result.get(file) ?? []), ...found]);
+    }
+  }
+  return result;
+}
+
+describe('Renovate config (.github/renovate.json)', () => {
+  it('keeps GitHub Actions pinned by digest and npm on the built-in manager', () => {
+    expect(config.extends).toContain('config:recommended');
+    expect(config.packageRules.some((rule) => rule.matchManagers?.includes('github-actions') && rule.pinDigests)).toBe(true);
+  });
+
+  it('moves every pinned version constant in generators/src/tools/versions.ts', async () => {
+    const text = await readFile(path.join(repoRoot, 'generators/src/tools/versions.ts'), 'utf8');
+    const found = (await extracted()).get('generators/src/tools/versions.ts') ?? [];
+    const hints = text.match(/renovate: datasource=/g) ?? [];
+    expect(found.length).toBe(hints.length);
+    const exported = versions as unknown as Record<string, unknown>;
+    const pinned = Object.entries(exported).filter(([name, value]) => /(_VERSION|^KUBERNETES_1_\d+)$/.test(name) && typeof value === 'string' && /^v\d/.test(value));
+    expect(pinned.length).toBeGreaterThan(0);
+    for (const [name, value] of pinned) {
+      expect(found.map((dep) => dep.currentValue), `${name} = ${String(value)} needs a renovate: hint`).toContain(value);
+    }
+    for (const tool of Object.values(versions.GO_TOOLS)) {
+      expect(found.some((dep) => dep.datasource === 'go' && tool.module.startsWith(dep.depName) && dep.currentValue === tool.version), tool.module).toBe(true);
+    }
+  });
+
+  it('matches every renovate: hint in the cluster inputs, infra and workflows (chart versions, k3s, Go)', async () => {
+    const all = await extracted();
+    const files = await repositoryFiles();
+    const covered = config.customManagers.find((manager) => manager.managerFilePatterns.some((pattern) => pattern.includes('clusters')))!;
+    const patterns = covered.managerFilePatterns.map(filePattern);
+    for (const file of files.filter((name) => patterns.some((pattern) => pattern.test(name)))) {
+      const text = await readFile(path.join(repoRoot, file), 'utf8');
+      const hints = [...text.matchAll(/#\s*renovate:/g)].length;
+      expect(all.get(file)?.length ?? 0, `${file}: every "# renovate:" comment must sit right above the value it moves`).toBe(hints);
+    }
+    expect(all.get('.github/workflows/pr.yaml')?.map((dep) => `${dep.datasource} ${dep.depName}`)).toContain('golang-version go');
+  });
+
+  it('leaves no k3s version or chart version in the cluster inputs without a hint', async () => {
+    const all = await extracted();
+    for (const file of (await repositoryFiles()).filter((name) => /^clusters\/([^/]+\.ya?ml|[^/]+\/cluster\.ya?ml)$/.test(name))) {
+      const text = await readFile(path.join(repoRoot, file), 'utf8');
+      const moved = new Set((all.get(file) ?? []).map((dep) => dep.currentValue));
+      const k3s = text.match(/v\d+\.\d+\.\d+\+k3s\d+/g) ?? [];
+      const charts = [...text.matchAll(/^\s*version:\s*["']?(\d+\.\d+\.\d+[^"'\s]*)/gm)].map((match) => match[1]!);
+      for (const value of [...k3s, ...charts]) expect(moved.has(value), `${file}: ${value} has no "# renovate:" comment above it`).toBe(true);
+    }
+  });
+
+  it('extracts chart, package and k3s pins written in the documented comment form', () => {
+    const manager = config.customManagers[1]!;
+    const sample = [
+      'charts:',
+      '  argo-cd:',
+      '    repoURL: https://argoproj.github.io/argo-helm',
+      '    chart: argo-cd',
+      '    # renovate: datasource=helm depName=argo-cd registryUrl=https://argoproj.github.io/argo-helm',
+      '    version: 9.1.4',
+      'crossplaneProviders:',
+      '  # renovate: datasource=docker depName=xpkg.upbound.io/upbound/provider-aws-rds',
+      '  rds: xpkg.upbound.io/upbound/provider-aws-rds:v1.20.0',
+      'k3s:',
+      '  # renovate: datasource=github-releases depName=k3s-io/k3s versioning=regex:^v(?<major>\\d+)\\.(?<minor>\\d+)\\.(?<patch>\\d+)\\+k3s(?<build>\\d+)$',
+      '  version: "v1.35.4+k3s1"',
+      '',
+    ].join('\n');
+    expect(extract(manager, sample).map((dep) => `${dep.datasource} ${dep.depName} ${dep.currentValue}`)).toEqual([
+      'helm argo-cd 9.1.4',
+      'github-releases k3s-io/k3s v1.35.4+k3s1',
+      'docker xpkg.upbound.io/upbound/provider-aws-rds v1.20.0',
+    ]);
+  });
+});
