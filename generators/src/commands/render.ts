@@ -2,7 +2,7 @@ import { defineCommand } from '../cli/command.js';
 import { FindingsError } from '../errors.js';
 import { loadPlatform } from '../inputs/platform.js';
 import { renderPlatform } from '../render/render-platform.js';
-import { compareTree, writeTree } from '../render/tree-io.js';
+import { compareTree, writeTree, type WriteResult } from '../render/tree-io.js';
 
 interface RenderOptions {
   readonly check?: boolean;
@@ -38,3 +38,13 @@ export const renderCommand = defineCommand<RenderOptions>({
     ctx.out(`rendered ${result.files} files for ${clusters}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed (${seconds} s)`);
   },
 });
+
+/**
+ * The write path of `render` as one call (load and validate every input, render, swap the trees
+ * in atomically), for commands that edit inputs and then render (`deploy`, `promote`).
+ */
+export async function renderRepository(root: string): Promise<WriteResult & { readonly clusters: readonly string[] }> {
+  const renders = renderPlatform(await loadPlatform(root));
+  const result = await writeTree(root, renders);
+  return { ...result, clusters: renders.map((r) => r.cluster) };
+}

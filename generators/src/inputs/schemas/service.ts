@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { cpuQuantity, dnsLabel, dnsSubdomain, envName, memoryQuantity, portName, portNumber, stringOrParam } from './common.js';
 
-const imageTag = z
+/** An image tag: never `latest`. Shared with `gitops deploy`, which checks `--tag` with it. */
+export const imageTag = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag (letters, digits, "_", "." and "-", at most 128 characters)')
   .refine((tag) => tag !== 'latest', 'must not be "latest": pin a version tag or a digest so every render means one image');
 
-const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be a digest such as "sha256:" followed by 64 hex digits');
+/** An image digest (`sha256:` and 64 hex digits). Shared with `gitops deploy`. */
+export const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be a digest such as "sha256:" followed by 64 hex digits');
 
 const image = z
   .strictObject({

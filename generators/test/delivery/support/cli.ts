@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { run } from '../../../src/cli/main.js';
+import { listFiles } from '../../../src/render/tree-io.js';
+
+/** Runs the CLI against a repository root and collects what it printed. */
+export async function gitops(root: string, ...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(['--root', root, ...args], { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal });
+  return { code, out, err };
+}
+
+/** Every file under the root with its content: compare two of these to prove nothing changed. */
+export async function allFiles(root: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const file of await listFiles(root)) {
+    if (file.startsWith('.git/')) continue;
+    files.set(file, await readFile(path.join(root, file), 'utf8'));
+  }
+  return files;
+}
+
+/** The container images of a rendered Deployment. */
+export async function renderedImages(root: string, cluster: string, service: string): Promise<string[]> {
+  const text = await readFile(path.join(root, 'clusters', cluster, 'rendered', 'apps', service, `deployment.${service}.yaml`), 'utf8');
+  const deployment = parseAllDocuments(text)[0]!.toJS() as { spec: { template: { spec: { containers: { image: string }[] } } } };
+  return deployment.spec.template.spec.containers.map((container) => container.image);
+}
+
+export const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+export const DIGEST_A = `sha256:${'a1'.repeat(32)}`;
+export const DIGEST_B = `sha256:${'b2'.repeat(32)}`;
