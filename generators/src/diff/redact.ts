@@ -63,12 +63,29 @@ const valuePatterns: readonly ValuePattern[] = [
   { pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
   // Credentials inside URLs: scheme://user:password@host → keep the user, hide the password.
   { pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, replace: (_m, prefix) => `${prefix}${REDACTED}@` },
-  // Long random-looking strings (an AWS secret key, a base64 token): mixed case and digits, 32+ chars.
+  // Long random-looking strings (an AWS secret key, a base64 token): 32+ characters of mixed
+  // case and digits, few separators, and high entropy (identifiers such as
+  // `ELBSecurityPolicy-TLS13-1-2-2021-06` or CamelCase names stay visible).
   {
-    pattern: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/=_-])/g,
-    replace: (match) => (/[a-z]/.test(match) && /[A-Z]/.test(match) && /[0-9]/.test(match) && !/^sha(256|512)/.test(match) ? REDACTED : match),
+    pattern: /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/=_-])/g,
+    replace: (match) => (looksRandom(match) ? REDACTED : match),
   },
 ];
+
+/** Shannon entropy of a string, in bits per character. */
+function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) bits -= (count / text.length) * Math.log2(count / text.length);
+  return bits;
+}
+
+function looksRandom(text: string): boolean {
+  if (!/[a-z]/.test(text) || !/[A-Z]/.test(text) || !/[0-9]/.test(text)) return false;
+  if ((text.match(/[-_/]/g) ?? []).length > 3) return false;
+  return entropy(text) >= 4.4;
+}
 
 /** Hides every credential-looking part of a string. */
 export function redactString(value: string): string {

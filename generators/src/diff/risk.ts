@@ -99,9 +99,11 @@ export function assessRisks(changes: readonly ResourceChange[], context: RiskCon
         flag(
           'stateful-deletion',
           subject,
-          `${renamed ? `renamed to ${renamed.name}: ` : ''}the ${stateful.holds} is deleted (${apiGroup(change.apiVersion) || 'core'} ${change.kind}), with its data` +
-            (renamed ? '; a rename deletes the old resource and creates a new, empty one' : '') +
-            (retained ? ' — its deletion policy keeps the AWS resource, which is then no longer managed' : ''),
+          `${renamed ? `renamed to ${renamed.name}: ` : ''}` +
+            (retained
+              ? `removes the ${stateful.holds} (${apiGroup(change.apiVersion) || 'core'} ${change.kind}) from Git: its retain/Orphan deletion policy keeps it in AWS, no longer managed`
+              : `deletes the ${stateful.holds} and its data (${apiGroup(change.apiVersion) || 'core'} ${change.kind})`) +
+            (renamed ? '; a rename deletes the old resource and creates a new, empty one' : ''),
         ),
       );
     }
@@ -170,7 +172,7 @@ export function assessRisks(changes: readonly ResourceChange[], context: RiskCon
       flag(
         'production-change',
         { cluster, app: '' },
-        `${total} resource${total === 1 ? '' : 's'} change in ${cluster}, a production cluster (${counts.added} added, ${counts.changed} changed, ${counts.removed} removed): Argo CD syncs them on merge`,
+        `${total} resource${total === 1 ? '' : 's'} change in the production cluster ${cluster} (${counts.added} added, ${counts.changed} changed, ${counts.removed} removed): Argo CD syncs them on merge`,
       ),
     );
   }

@@ -2,6 +2,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { run } from '../../src/cli/main.js';
 import { COMMENT_LIMIT, PART_MARKER_PATTERN } from '../../src/diff/format/markdown.js';
 import { CLUSTERS, gitRepo, object, type GitRepo } from './support/git-repo.js';
 
@@ -88,6 +89,17 @@ describe('gitops diff', () => {
     expect(text.out).not.toContain('\u001b['); // no colour when not a terminal
   });
 
+  it('colours the terminal output when standard output is a terminal', async () => {
+    const repo = await repoWith({ [`${S}/apps/web/deployment.web.yaml`]: deployment('web', 'r/web:1.0.0') });
+    await repo.write(`${S}/apps/web/deployment.web.yaml`, deployment('web', 'r/web:1.1.0'));
+    const out: string[] = [];
+    const code = await run(['--root', repo.root, 'diff', '--base', 'HEAD'], { out: (line) => out.push(line), err: () => undefined, isTTY: true, signal: new AbortController().signal });
+    expect(code).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('\u001b[31m-          image: r/web:1.0.0\u001b[0m');
+    expect(text).toContain('\u001b[32m+          image: r/web:1.1.0\u001b[0m');
+  });
+
   it('treats a resource whose file moved as moved, not as a delete and an add', async () => {
     const queue = object('sqs.services.k8s.aws/v1alpha1', 'Queue', 'orders', 'shop', { spec: { queueName: 'orders' } });
     const repo = await repoWith({ [`${P}/infra/queue.orders.yaml`]: queue });
@@ -127,7 +139,7 @@ describe('gitops diff', () => {
     expect(result.err).toMatch(/1 data-loss flag raised \(exit 3\)/);
     const full = await readFile(path.join(repo.root, 'out/diff.md'), 'utf8');
     const flagsTable = full.slice(full.indexOf('#### Risk flags'), full.indexOf('#### Image changes'));
-    expect(flagsTable).toMatch(/🛑 data loss \| `stateful-deletion` \| production \/ infra \| Queue payment-service\/orders-events \| the queue is deleted/);
+    expect(flagsTable).toMatch(/🛑 data loss \| `stateful-deletion` \| production \/ infra \| Queue payment-service\/orders-events \| deletes the queue and its data/);
     expect(full).toContain('#### Image changes');
     expect(full).toContain(`user-service:2.15.0@sha256:${'c3'.repeat(32)}`);
     expect(full).toContain('`production-change`');

@@ -104,38 +104,56 @@ describe('Renovate config (.github/renovate.json)', () => {
     expect(all.get('.github/workflows/pr.yaml')?.map((dep) => `${dep.datasource} ${dep.depName}`)).toContain('golang-version go');
   });
 
-  it('leaves no k3s version or chart version in the cluster inputs without a hint', async () => {
+  it('leaves no k3s version, chart version, image tag or package reference in the cluster inputs without a hint', async () => {
     const all = await extracted();
     for (const file of (await repositoryFiles()).filter((name) => /^clusters\/([^/]+\.ya?ml|[^/]+\/cluster\.ya?ml)$/.test(name))) {
       const text = await readFile(path.join(repoRoot, file), 'utf8');
       const moved = new Set((all.get(file) ?? []).map((dep) => dep.currentValue));
       const k3s = text.match(/v\d+\.\d+\.\d+\+k3s\d+/g) ?? [];
       const charts = [...text.matchAll(/^\s*version:\s*["']?(\d+\.\d+\.\d+[^"'\s]*)/gm)].map((match) => match[1]!);
-      for (const value of [...k3s, ...charts]) expect(moved.has(value), `${file}: ${value} has no "# renovate:" comment above it`).toBe(true);
+      const tags = [...text.matchAll(/\btag:\s*["']?(v?\d+\.\d+\.\d+[^"'\s,}]*)/g)].map((match) => match[1]!);
+      const references = [...text.matchAll(/^\s*[\w-]+:\s*["']?[a-z0-9.-]+\/[^\s"':]+:(v?\d+\.\d+\.\d+[^"'\s]*)/gm)].map((match) => match[1]!);
+      for (const value of [...k3s, ...charts, ...tags, ...references]) expect(moved.has(value), `${file}: ${value} has no "# renovate:" comment above it`).toBe(true);
     }
   });
 
-  it('extracts chart, package and k3s pins written in the documented comment form', () => {
+  it('extracts chart, image, package, k3s and Go pins written in the documented comment forms', () => {
     const manager = config.customManagers[1]!;
     const sample = [
       'charts:',
+      '  # renovate: datasource=helm registryUrl=https://argoproj.github.io/argo-helm depName=argo-cd',
       '  argo-cd:',
       '    repoURL: https://argoproj.github.io/argo-helm',
       '    chart: argo-cd',
-      '    # renovate: datasource=helm depName=argo-cd registryUrl=https://argoproj.github.io/argo-helm',
-      '    version: 9.1.4',
+      '    version: 9.11.2',
+      '    # renovate: datasource=docker depName=quay.io/argoproj/argocd',
+      '    image: { tag: v3.5.7 }',
+      '  # renovate: datasource=docker depName=public.ecr.aws/aws-controllers-k8s/rds-chart',
+      '  ack-rds:',
+      '    repoURL: oci://public.ecr.aws/aws-controllers-k8s/rds-chart',
+      '    version: 1.10.1',
+      '    # renovate: datasource=docker depName=public.ecr.aws/aws-observability/aws-otel-collector',
+      '    image: { repository: public.ecr.aws/aws-observability/aws-otel-collector, tag: v0.45.1 }',
       'crossplaneProviders:',
       '  # renovate: datasource=docker depName=xpkg.upbound.io/upbound/provider-aws-rds',
       '  rds: xpkg.upbound.io/upbound/provider-aws-rds:v1.20.0',
       'k3s:',
       '  # renovate: datasource=github-releases depName=k3s-io/k3s versioning=regex:^v(?<major>\\d+)\\.(?<minor>\\d+)\\.(?<patch>\\d+)\\+k3s(?<build>\\d+)$',
       '  version: "v1.35.4+k3s1"',
+      'env:',
+      '  # renovate: datasource=golang-version depName=go',
+      '  GO_VERSION: "1.26.8"',
       '',
     ].join('\n');
-    expect(extract(manager, sample).map((dep) => `${dep.datasource} ${dep.depName} ${dep.currentValue}`)).toEqual([
-      'helm argo-cd 9.1.4',
-      'github-releases k3s-io/k3s v1.35.4+k3s1',
+    const found = extract(manager, sample).sort((a, b) => a.index - b.index);
+    expect(found.map((dep) => `${dep.datasource} ${dep.depName} ${dep.currentValue}`)).toEqual([
+      'helm argo-cd 9.11.2',
+      'docker quay.io/argoproj/argocd v3.5.7',
+      'docker public.ecr.aws/aws-controllers-k8s/rds-chart 1.10.1',
+      'docker public.ecr.aws/aws-observability/aws-otel-collector v0.45.1',
       'docker xpkg.upbound.io/upbound/provider-aws-rds v1.20.0',
+      'github-releases k3s-io/k3s v1.35.4+k3s1',
+      'golang-version go 1.26.8',
     ]);
   });
 });
