@@ -151,11 +151,13 @@ describe('deploy', () => {
     expect(err[0]).toMatch(/^--cluster production: a production cluster \(flavor eks in clusters\/production\/cluster\.yaml\) takes images pinned by digest only; pass --digest/);
   });
 
-  it('Fail when a k3s cluster says production: true and gets a tag', async () => {
-    const cluster = await repo.read('clusters/staging/cluster.yaml');
-    await repo.write('clusters/staging/cluster.yaml', `${cluster}production: true\n`);
-    const { err } = await refusedDeploy('--cluster', 'staging', '--services', 'user-service', '--tag', '2.15.0');
-    expect(err[0]).toMatch(/a production cluster \(production: true in clusters\/staging\/cluster\.yaml\)/);
+  it('Pass when an EKS cluster says production: false: the cluster input, not the flavor, decides', async () => {
+    const cluster = await repo.read('clusters/production/cluster.yaml');
+    await repo.write('clusters/production/cluster.yaml', `${cluster}production: false\n`);
+    const result = await gitops(repo.root, 'deploy', '--cluster', 'production', '--services', 'user-service', '--tag', '2.15.0');
+    expect(result.err).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(await renderedImages(repo.root, 'production', 'user-service')).toEqual([`${REGISTRY}/learning-platform/user-service:2.15.0`]);
   });
 
   it('Fail when a service is unknown: exit 1, every file byte-identical, the close name suggested', async () => {

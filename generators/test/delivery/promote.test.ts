@@ -41,12 +41,12 @@ describe('promote', () => {
       'wrote apps/user-service/production.yaml, apps/frontend/production.yaml',
       expect.stringMatching(/^rendered \d+ files for production, staging: \d+ written, \d+ unchanged, 0 removed$/),
     ]);
-    // The rendered diff against HEAD follows: both production Deployments change.
-    const diff = result.out.slice(4).join('\n');
-    expect(diff).toMatch(/Rendered diff against HEAD/);
-    expect(diff).toMatch(/production.*user-service/);
-    expect(diff).toMatch(/production.*frontend/);
-    expect(diff).not.toMatch(/staging/);
+    // The rendered diff against HEAD follows: both production Deployments change image, nothing in staging does.
+    const diff = result.out.slice(4).join('\n').split('\n');
+    expect(diff.join('\n')).toMatch(/Rendered diff against HEAD/);
+    const imageLines = diff.filter((line) => / Deployment .* -> /.test(line));
+    expect(imageLines).toEqual([expect.stringMatching(/^\s*production\/frontend\s/), expect.stringMatching(/^\s*production\/user-service\s/)]);
+    expect(imageLines[1]).toContain(`user-service:2.15.0@${DIGEST_A}`);
 
     expect(await repo.read('apps/user-service/production.yaml')).toBe(
       productionBefore.replace('"2.14.0"', '"2.15.0"').replace('sha256:48088d5d743286ed2689098e2be26f564c7d26b059a7e57d98ce14c10a62242d', DIGEST_A),
