@@ -112,6 +112,23 @@ export class ParamResolver {
     }
     return found;
   }
+
+  /**
+   * Resolves a list field: literal strings as they are, or `{ param: name }` naming a StringList
+   * parameter (a String parameter is a one-item list). A missing name is an issue naming both files.
+   */
+  resolveList(value: readonly string[] | ParamRef, fieldPath: PropertyKey[]): string[] {
+    if (Array.isArray(value)) return [...(value as readonly string[])];
+    const ref = value as ParamRef;
+    const found = this.params[ref.param];
+    if (found === undefined) {
+      this.issues.push(
+        located([this.source], [...fieldPath, 'param'], `parameter "${ref.param}" is not in ${this.paramsFile}; add it to SSM and run \`gitops params pull\`, or fix the name`),
+      );
+      return [`<missing:${ref.param}>`];
+    }
+    return typeof found === 'string' ? [found] : [...found];
+  }
 }
 
 function isParamRef(value: unknown): value is { param: string } {

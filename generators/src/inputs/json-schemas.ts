@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clusterSchema } from './schemas/cluster.js';
+import { infraFileSchema } from './schemas/infra.js';
 import { paramsFileSchema } from './params.js';
 import { serviceSchema } from './schemas/service.js';
 
@@ -18,6 +19,7 @@ export function inputJsonSchemas(): Record<string, object> {
       description: 'apps/<service>/<cluster>.yaml: per-cluster overrides, deep-merged onto service.yaml (lists replace).',
     },
     'params.schema.json': toJsonSchema(paramsFileSchema, 'clusters/<cluster>/params.yaml: written by `gitops params pull` from SSM.'),
+    'infra.schema.json': toJsonSchema(infraFileSchema, 'infra/<name>.yaml: one AWS resource (postgres, redis, bucket or queue), with per-cluster settings under clusters.<cluster>.'),
   };
 }
 

@@ -1,8 +1,8 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { InputError } from '../errors.js';
 import { listClusterNames, readClusters, type Cluster } from './clusters.js';
+import { readInfra, type InfraResource } from './infra.js';
 import { readServices, type Service } from './services.js';
+import { serviceInfraRules } from './service-infra.js';
 
 /** Everything the generators render, validated and resolved: one entry per cluster. */
 export interface Platform {
@@ -13,6 +13,8 @@ export interface ClusterPlatform {
   readonly cluster: Cluster;
   /** Services sorted by name. */
   readonly services: readonly Service[];
+  /** Infrastructure resources (`infra/<name>.yaml`) as they exist in this cluster, sorted by name. */
+  readonly infra: readonly InfraResource[];
 }
 
 /**
@@ -21,17 +23,18 @@ export interface ClusterPlatform {
  */
 export async function loadPlatform(root: string): Promise<Platform> {
   const { clusters, issues } = await readClusters(root);
-  const infraNames = new Set(await listInfraNames(root));
-  const services = await readServices(root, clusters, infraNames, await listClusterNames(root));
+  const infra = await readInfra(root, clusters);
+  issues.push(...infra.issues);
+  const services = await readServices(root, clusters, new Set(infra.model.declared.keys()), await listClusterNames(root));
   issues.push(...services.issues);
+  const platformClusters = clusters.map((cluster) => ({
+    cluster,
+    services: services.services.get(cluster.name) ?? [],
+    infra: infra.model.byCluster.get(cluster.name) ?? [],
+  }));
+  issues.push(...(await serviceInfraRules(root, platformClusters, infra.model.declared)));
   if (issues.length) throw new InputError(issues);
   return {
-    clusters: clusters.map((cluster) => ({ cluster, services: services.services.get(cluster.name) ?? [] })),
+    clusters: platformClusters,
   };
-}
-
-/** Names of `infra/<name>.yaml` files, sorted. */
-export async function listInfraNames(root: string): Promise<string[]> {
-  const entries = await readdir(path.join(root, 'infra')).catch(() => []);
-  return entries.filter((file) => file.endsWith('.yaml')).map((file) => file.slice(0, -'.yaml'.length)).sort();
 }

@@ -1,4 +1,5 @@
 import { buildAppChart } from '../charts/app-chart.js';
+import { buildInfraBaseChart, buildInfraResourceChart, wireServiceInfra } from '../charts/infra-chart.js';
 import { buildPlatformChart } from '../charts/platform-chart.js';
 import type { ClusterPlatform, Platform } from '../inputs/platform.js';
 import { chartFiles } from './manifest-files.js';
@@ -12,9 +13,20 @@ import type { RenderedFile } from './rendered-file.js';
 export type ClusterRenderer = (cluster: ClusterPlatform, platform: Platform) => Iterable<RenderedFile>;
 
 /** `apps/<service>/`: one chart per service, streamed. */
-export const renderApps: ClusterRenderer = function* ({ cluster, services }) {
+export const renderApps: ClusterRenderer = function* ({ cluster, services, infra }) {
   for (const service of services) {
-    yield* chartFiles(`apps/${service.name}`, service.sources.slice().reverse(), (scope) => buildAppChart(scope, service, { cluster, services }));
+    const sources = [...service.sources.slice().reverse(), ...service.uses.map((name) => `infra/${name}.yaml`)];
+    yield* chartFiles(`apps/${service.name}`, sources, (scope) =>
+      buildAppChart(scope, service, { cluster, services, ...wireServiceInfra(scope, service, cluster, infra) }),
+    );
+  }
+};
+
+/** `infra/`: the infra namespace and provider objects, and `infra/<resource>/` per resource (ACK or Crossplane). */
+export const renderInfra: ClusterRenderer = function* ({ cluster, services, infra }) {
+  yield* chartFiles('infra', [cluster.file], (scope) => buildInfraBaseChart(scope, cluster, infra));
+  for (const resource of infra) {
+    yield* chartFiles(`infra/${resource.name}`, [resource.file, cluster.file, cluster.paramsFile], (scope) => buildInfraResourceChart(scope, resource, cluster, services));
   }
 };
 
@@ -23,4 +35,4 @@ export const renderPlatformObjects: ClusterRenderer = ({ cluster }) =>
   chartFiles('platform', [cluster.file], (scope) => buildPlatformChart(scope, cluster));
 
 /** Every renderer, in no particular order: the output is sorted by path. */
-export const renderers: readonly ClusterRenderer[] = [renderApps, renderPlatformObjects];
+export const renderers: readonly ClusterRenderer[] = [renderApps, renderPlatformObjects, renderInfra];

@@ -1,11 +1,15 @@
 import type { Cluster } from '../inputs/clusters.js';
 import { defaultDenyNetworkPolicy } from './policies/default-deny-network-policy.js';
+import { flavorConsistency } from './policies/flavor-consistency.js';
 import { imageDigestProduction } from './policies/image-digest-production.js';
 import { noLatestTag } from './policies/no-latest-tag.js';
 import { noSecretObjects } from './policies/no-secret-objects.js';
+import { ownership } from './policies/ownership.js';
 import { podSecurityRestricted } from './policies/pod-security-restricted.js';
 import { probes } from './policies/probes.js';
+import { projectPermissions } from './policies/project-permissions.js';
 import { resourceRequestsLimits } from './policies/resource-requests-limits.js';
+import { awsDeletionProtection, statefulProtection } from './policies/stateful-protection.js';
 
 /**
  * Checks that run on the rendered tree after the schema validators (kubeconform,
@@ -83,6 +87,11 @@ export const renderedChecks: RenderedCheck[] = [
   imageDigestProduction,
   defaultDenyNetworkPolicy,
   noSecretObjects,
+  statefulProtection,
+  awsDeletionProtection,
+  ownership,
+  projectPermissions,
+  flavorConsistency,
 ];
 
 /** An exemption the runner honoured: reported so it stays visible. */
