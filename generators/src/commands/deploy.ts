@@ -1,9 +1,10 @@
 import { defineCommand } from '../cli/command.js';
 import { UsageError } from '../errors.js';
-import { deliver, describeChange, pickCluster, pickServices, planImageEdit, refused, repositoryPath, splitList, type ImageEdit, type ImageTarget } from '../delivery/image-update.js';
+import { deliver, describeChange, pickCluster, pickServices, planImageEdit, refused, splitList, type ImageEdit, type ImageTarget } from '../delivery/image-update.js';
 import { loadPlatform } from '../inputs/platform.js';
 import { isProduction } from '../inputs/production.js';
 import { imageDigest, imageTag } from '../inputs/schemas/service.js';
+import { repositoryPath } from '../inputs/services.js';
 
 interface DeployOptions {
   readonly cluster: string;

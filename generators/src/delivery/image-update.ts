@@ -64,11 +64,6 @@ export function currentImage(cluster: Pick<Cluster, 'registry'>, service: Pick<S
   };
 }
 
-/** The repository path without a registry host: `host/learning-platform/x` → `learning-platform/x`. */
-export function repositoryPath(repository: string): string {
-  return /^[^/]+[.:][^/]*\//.test(repository) ? repository.slice(repository.indexOf('/') + 1) : repository;
-}
-
 /**
  * Plans the image change of one service in one cluster: edits `apps/<service>/<cluster>.yaml` with
  * the yaml Document API, or creates it with its `$schema` line. Nothing is written. An edit whose

@@ -201,10 +201,18 @@ function imageRef(registry: string, image: ServiceInput['image']): string {
   return `${repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
 }
 
+/** An image repository that starts with a registry host: a first part holding "." or ":". */
+const withRegistryHost = /^[^/]+[.:][^/]*\//;
+
 /**
  * The full repository of an image input: `repository` as written when it starts with a registry
- * host (a first part holding "." or ":"), otherwise relative to the cluster's registry.
+ * host, otherwise relative to the cluster's registry.
  */
 export function resolveRepository(registry: string, repository: string): string {
-  return /^[^/]+[.:][^/]*\//.test(repository) ? repository : `${registry}/${repository}`;
+  return withRegistryHost.test(repository) ? repository : `${registry}/${repository}`;
+}
+
+/** The repository path without its registry host: `host/learning-platform/x` → `learning-platform/x`. */
+export function repositoryPath(repository: string): string {
+  return withRegistryHost.test(repository) ? repository.slice(repository.indexOf('/') + 1) : repository;
 }
