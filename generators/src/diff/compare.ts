@@ -79,37 +79,57 @@ function sameGroupKey(resource: Resource): string {
 
 /** Compares base and head. Changes come sorted by cluster, app, kind, namespace, name. */
 export function compareSnapshots(base: Snapshot, head: Snapshot): Comparison {
-  const baseByKey = new Map(base.resources.map((resource) => [resourceKey(resource), resource]));
+  // The same object may be rendered twice (e.g. in argocd/ and in bootstrap/): pair objects in
+  // the same file first, then the rest by key (those moved file).
+  const baseByKey = new Map<string, Resource[]>();
+  for (const resource of base.resources) baseByKey.set(resourceKey(resource), [...(baseByKey.get(resourceKey(resource)) ?? []), resource]);
+  const take = (key: string, file?: string): Resource | undefined => {
+    const list = baseByKey.get(key);
+    const index = list ? (file === undefined ? 0 : list.findIndex((candidate) => candidate.file === file)) : -1;
+    if (!list || index < 0 || index >= list.length) return undefined;
+    const [found] = list.splice(index, 1);
+    if (list.length === 0) baseByKey.delete(key);
+    return found;
+  };
   const changes: ResourceChange[] = [];
   const added: Resource[] = [];
   let unchanged = 0;
 
-  for (const resource of head.resources) {
-    const key = resourceKey(resource);
-    const before = baseByKey.get(key);
-    if (!before) {
-      added.push(resource);
-      continue;
-    }
-    baseByKey.delete(key);
-    const change = pair(before, resource);
+  const unmatched: Resource[] = [];
+  const record = (before: Resource, after: Resource) => {
+    const change = pair(before, after);
     if (change) changes.push(change);
     else unchanged++;
+  };
+  for (const resource of head.resources) {
+    const before = take(resourceKey(resource), resource.file);
+    if (before) record(before, resource);
+    else unmatched.push(resource);
+  }
+  for (const resource of unmatched) {
+    const before = take(resourceKey(resource));
+    if (before) record(before, resource);
+    else added.push(resource);
   }
 
   // Same group, kind, namespace and name on both sides, only the version moved: one object.
-  const removedByGroup = new Map<string, Resource>();
-  for (const resource of baseByKey.values()) removedByGroup.set(sameGroupKey(resource), resource);
+  const removedByGroup = new Map<string, Resource[]>();
+  for (const resource of [...baseByKey.values()].flat()) {
+    if (resource.kind === 'File') {
+      changes.push(changeOf('removed', prepare(resource), undefined));
+      continue;
+    }
+    removedByGroup.set(sameGroupKey(resource), [...(removedByGroup.get(sameGroupKey(resource)) ?? []), resource]);
+  }
   for (const resource of added) {
-    const before = resource.kind === 'File' ? undefined : removedByGroup.get(sameGroupKey(resource));
+    const before = resource.kind === 'File' ? undefined : removedByGroup.get(sameGroupKey(resource))?.shift();
     if (before) {
-      removedByGroup.delete(sameGroupKey(resource));
       changes.push(pair(before, resource) ?? changeOf('changed', prepare(before), prepare(resource)));
     } else {
       changes.push(changeOf('added', undefined, prepare(resource)));
     }
   }
-  for (const resource of removedByGroup.values()) changes.push(changeOf('removed', prepare(resource), undefined));
+  for (const resource of [...removedByGroup.values()].flat()) changes.push(changeOf('removed', prepare(resource), undefined));
 
   changes.sort(
     (a, b) =>

@@ -27,8 +27,16 @@ const sensitiveKey =
   /(password|passwd|passphrase|secret|token|apikey|privatekey|accesskey|clientsecret|credential|connectionstring|signingkey|encryptionkey|sessionkey|webhookurl|authorization|bearer|cookie|^auth$|^dsn$|^pwd$|^pin$)/;
 /** Keys whose values are names of, or pointers to, secrets: shown. */
 const referenceKey = /(ref|refs|name|names|selector|namespace|path|file|arn|kind|store|template|type|policy|enabled|property|version|mountpath|audience|audiences|id|ids)$/;
-/** Leaves inside a credential's object that are references, not values (`{ name, key, namespace }`). */
-const referenceLeaf = new Set(['name', 'namespace', 'key', 'kind', 'apiversion', 'property', 'secretkey', 'optional', 'path', 'conversionstrategy', 'decodingstrategy', 'metadatapolicy']);
+/**
+ * Leaves inside a credential's object that hold the value itself (`password: { value: ... }`);
+ * other leaves there (`name`, `key`, `namespace`, `source`) say where the credential comes from.
+ */
+const valueLeaf = new Set(['value', 'data', 'stringdata', 'content', 'raw', 'plaintext', 'text']);
+
+/** Values that are never secrets: booleans and variable references (`$slack-token`, `${TOKEN}`). */
+function harmless(value: string): boolean {
+  return /^(true|false|yes|no|on|off|null|~)$/i.test(value.trim()) || /^\$[{(A-Za-z_]/.test(value.trim());
+}
 
 function normalize(key: string): string {
   return key.toLowerCase().replace(/[-_. ]/g, '');
@@ -111,7 +119,7 @@ export function redactObject<T>(object: T, kind?: string): Redacted<T> {
     return REDACTED;
   };
 
-  const walk = (value: unknown, at: string, key: string, inCredential: boolean): unknown => {
+  const walk = (value: unknown, at: string, key: string, inCredential: boolean, inMetadataMap = false): unknown => {
     if (Array.isArray(value)) return value.map((item, index) => walk(item, `${at}[${index}]`, key, inCredential));
     if (value !== null && typeof value === 'object') {
       const record = value as Record<string, unknown>;
@@ -124,13 +132,16 @@ export function redactObject<T>(object: T, kind?: string): Redacted<T> {
           copy[childKey] = hide(childAt, child);
           continue;
         }
-        const credential = inCredential || isSensitiveKey(childKey);
-        copy[childKey] = walk(child, childAt, childKey, credential);
+        // Label and annotation keys describe (`.../aws-credentials: irsa`); only their values' looks count.
+        const keyIsCredential = inMetadataMap ? /last-applied-configuration$/.test(childKey) : isSensitiveKey(childKey);
+        const metadataMap = (at === 'metadata' || at.endsWith('.metadata')) && (childKey === 'labels' || childKey === 'annotations');
+        copy[childKey] = walk(child, childAt, childKey, inCredential || keyIsCredential, metadataMap);
       }
       return copy;
     }
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
-      if (inCredential && !referenceLeaf.has(normalize(key)) && value !== '') return hide(at, value);
+      const direct = inCredential && (isSensitiveKey(key) || valueLeaf.has(normalize(key)) || /last-applied-configuration$/.test(key));
+      if (direct && value !== '' && !(typeof value === 'string' && harmless(value))) return hide(at, value);
       if (typeof value === 'string') {
         const cleaned = redactString(value);
         if (cleaned !== value) hidden.set(at, fingerprint(value));
@@ -180,7 +191,7 @@ export function redactText(text: string): Redacted<string> {
   });
   const lines = withoutKeys.split('\n').map((line, index) => {
     const assignment = credentialAssignment.exec(line);
-    if (assignment && isSensitiveKey(assignment[2]!) && assignment[4] !== REDACTED) {
+    if (assignment && isSensitiveKey(assignment[2]!) && assignment[4] !== REDACTED && !harmless(assignment[4]!)) {
       hidden.set(`line ${index + 1}`, fingerprint(assignment[4]));
       return `${assignment[1]}${assignment[3]}${REDACTED}${assignment[3]}`;
     }

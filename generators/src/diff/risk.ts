@@ -365,7 +365,7 @@ function loosenedAppProject(status: string, base: Record<string, unknown> | unde
     const fresh = entries(head, field).filter((entry) => !before.has(entry));
     const wildcard = fresh.filter((entry) => entry.includes('"*"') || entry.includes(':"*') || entry === '"*"');
     if (status === 'added') {
-      if (wildcard.length) found.push(`${field} allows everything: ${wildcard.join(', ')}`);
+      if (wildcard.length) found.push(`${field} allows wildcards: ${wildcard.join(', ')}`);
     } else if (fresh.length) {
       found.push(`${field} allows ${fresh.join(', ')}`);
     }

@@ -113,6 +113,16 @@ describe('gitops diff', () => {
     expect(rules(report)).not.toContain('stateful-deletion');
   });
 
+  it('pairs an object rendered in two files with itself in each file (no false add or move)', async () => {
+    const project = object('argoproj.io/v1alpha1', 'AppProject', 'platform', 'argocd', { spec: { sourceRepos: ['https://example.com/repo.git'] } });
+    const repo = await repoWith({ [`${S}/argocd/appproject.platform.yaml`]: project, [`${S}/bootstrap/appproject.platform.yaml`]: project });
+    await repo.write(`${S}/bootstrap/appproject.platform.yaml`, { ...project, spec: { sourceRepos: ['https://example.com/repo.git'], description: 'root' } });
+    const { code, report } = await jsonDiff(repo);
+    expect(code).toBe(0);
+    expect(report.totals).toMatchObject({ added: 0, changed: 1, removed: 0, moved: 0, unchanged: 1 });
+    expect(report.clusters[0]!.apps[0]!.changes[0]).toMatchObject({ status: 'changed', file: `${S}/bootstrap/appproject.platform.yaml` });
+  });
+
   it('treats an apiVersion moved within its group as a change of one object', async () => {
     const repo = await repoWith({ [`${S}/infra/bucket.assets.yaml`]: object('s3.aws.upbound.io/v1beta1', 'Bucket', 'assets', undefined, { spec: { forProvider: { region: 'eu-west-1' } } }) });
     await repo.write(`${S}/infra/bucket.assets.yaml`, object('s3.aws.upbound.io/v1beta2', 'Bucket', 'assets', undefined, { spec: { forProvider: { region: 'eu-west-1' } } }));

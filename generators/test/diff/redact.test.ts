@@ -20,6 +20,9 @@ describe('redaction', () => {
       },
     };
     expect(redactObject(dbInstance).value).toEqual(dbInstance);
+    const providerConfig = { metadata: { annotations: { 'learning-platform.io/aws-credentials': 'irsa' } }, spec: { credentials: { source: 'IRSA' } } };
+    expect(redactObject(providerConfig).value).toEqual(providerConfig);
+    expect(redactObject({ notifiers: { 'service.slack': 'token: $slack-token\n' }, tls: { privateKey: { value: 'k' } } }).value).toEqual({ notifiers: { 'service.slack': 'token: $slack-token\n' }, tls: { privateKey: { value: REDACTED } } });
     const pod = { spec: { automountServiceAccountToken: false, containers: [{ image: `r/web:1@sha256:${'ab'.repeat(32)}` }] } };
     expect(redactObject(pod).value).toEqual(pod);
   });
@@ -45,8 +48,8 @@ describe('redaction', () => {
   });
 
   it('hides private keys and credential assignments in plain text files', () => {
-    const text = ['#!/bin/sh', 'export K3S_TOKEN="abc"', 'API_KEY=xyz', 'echo hello', '-----BEGIN RSA PRIVATE KEY-----', 'MIIEow', '-----END RSA PRIVATE KEY-----'].join('\n');
+    const text = ['#!/bin/sh', 'export K3S_TOKEN="abc"', 'API_KEY=xyz', 'secrets-encryption: true', 'token: $slack-token', 'echo hello', '-----BEGIN RSA PRIVATE KEY-----', 'MIIEow', '-----END RSA PRIVATE KEY-----'].join('\n');
     const result = redactText(text);
-    expect(result.value).toBe(['#!/bin/sh', `export K3S_TOKEN="${REDACTED}"`, `API_KEY=${REDACTED}`, 'echo hello', REDACTED].join('\n'));
+    expect(result.value).toBe(['#!/bin/sh', `export K3S_TOKEN="${REDACTED}"`, `API_KEY=${REDACTED}`, 'secrets-encryption: true', 'token: $slack-token', 'echo hello', REDACTED].join('\n'));
   });
 });
