@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
-import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION } from '../../src/tools/versions.js';
+import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION, KUBERNETES_RELEASES } from '../../src/tools/versions.js';
 import { ensureToolchain, formatReport, reportOk, validateRendered, type ClusterReport } from '../../src/validate/engines.js';
 import type { EngineReport } from '../../src/validate/report.js';
 import { repoRoot } from '../support/temp-repo.js';
@@ -208,6 +208,13 @@ ${auth}`;
     const result = await validate({});
     expect(result.ok).toBe(false);
     expect(result.lines).toEqual(['test: no *.yaml files under rendered (run render first)']);
+  });
+
+  it.each(Object.entries(KUBERNETES_RELEASES))('Pass when a Deployment is validated at Kubernetes %s (pinned %s) by both engines', SLOW, async (minor, release) => {
+    const result = await validate({ 'deployment.web.yaml': deployment() }, minor);
+    expect(result.ok).toBe(true);
+    expect(result.cluster.kubernetesVersion).toBe(release.replace(/^v/, ''));
+    expect(result.lines[1]).toBe(`test: 1 resources, 1 valid, 0 invalid, 0 errors, 0 skipped (kubectl-validate ${KUBECTL_VALIDATE_VERSION}, Kubernetes ${release.replace(/^v/, '')})`);
   });
 
   it('Fail when the cluster runs a Kubernetes minor with no pinned release', SLOW, async () => {
