@@ -282,7 +282,9 @@ function buildResource(name: string, file: YamlFile, raw: Record<string, unknown
       break;
     }
     case 'redis': {
-      if (input.multiAZ && input.replicasPerShard < 1) at(['multiAZ'], 'needs replicasPerShard >= 1: failover promotes a replica in another zone (or set multiAZ: false)');
+      if (input.multiAZ && input.replicasPerShard < 1) {
+        at(['replicasPerShard'], 'must be >= 1 while multiAZ is on (the default): failover promotes a replica in another zone; or set multiAZ: false');
+      }
       durability('multiAZ', input.multiAZ, 'primaries and replicas spread over zones with automatic failover');
       resource = {
         ...common,

@@ -66,8 +66,11 @@ export interface ImportResult {
   readonly importSeconds: number;
 }
 
-/** Filters the pinned CRDs to `kinds` and regenerates `generators/imports/` in place (atomic folder swap). */
-export async function importCrds(root: string, kinds: readonly ImportedKind[] = IMPORTED_KINDS): Promise<ImportResult> {
+/**
+ * Filters the pinned CRDs to `kinds` and regenerates `generators/imports/` (or `outputDir`) as a
+ * whole: the new folder is built beside it and swapped in.
+ */
+export async function importCrds(root: string, kinds: readonly ImportedKind[] = IMPORTED_KINDS, outputDir = path.join(root, importsFolder)): Promise<ImportResult> {
   const prepared = new Map<string, PreparedCrdSource>();
   for (const id of [...new Set(kinds.map((k) => k.source))]) {
     const source = CRD_SOURCES.find((s) => s.id === id);
@@ -80,8 +83,8 @@ export async function importCrds(root: string, kinds: readonly ImportedKind[] = 
   }
 
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'gitops-import-'));
-  const target = path.join(root, importsFolder);
-  const staged = path.join(root, 'generators', `.imports.tmp-${process.pid}`);
+  const target = outputDir;
+  const staged = path.join(path.dirname(target), `.imports.tmp-${process.pid}`);
   try {
     const crdFile = path.join(scratch, 'crds.yaml');
     await writeFile(crdFile, documents.join('---\n'));
@@ -94,7 +97,7 @@ export async function importCrds(root: string, kinds: readonly ImportedKind[] = 
     if (result.code !== 0) throw new ToolError(`cdk8s import failed (exit ${result.code}):\n${lastLines(result.stderr || result.stdout, 10)}`);
     await writeFile(path.join(staged, 'README.md'), readme);
     const files = (await readdir(staged)).sort();
-    const previous = path.join(root, 'generators', `.imports.old-${process.pid}`);
+    const previous = path.join(path.dirname(target), `.imports.old-${process.pid}`);
     await rename(target, previous).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
