@@ -1,5 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
 /** Cluster inputs of the synthetic platform: two EKS clusters and one k3s cluster. */
@@ -8,6 +10,17 @@ const clusters = {
   staging: { flavor: 'k3s', domain: 'staging.example.com' },
   perf: { flavor: 'eks', domain: 'perf.example.com' },
 } as const;
+
+/** IRSA roles of the add-ons of an EKS cluster with provider ack and no infra resources. */
+const benchAddonRoles = ['aws-load-balancer-controller', 'external-dns', 'amazon-cloudwatch-observability', 'adot-collector', 'ack-rds', 'ack-elasticache', 'ack-s3', 'ack-sqs'];
+
+/** This repository (the example inputs): the nearest folder above this module holding clusters/addons.yaml (source or dist). */
+function exampleRoot(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'clusters/addons.yaml'))) return dir;
+  }
+  throw new Error('clusters/addons.yaml not found above the benchmark module');
+}
 
 /** Writes a repository with `services` services rendered into three clusters. */
 export async function writeSyntheticRepo(root: string, services: number): Promise<void> {
@@ -29,9 +42,17 @@ export async function writeSyntheticRepo(root: string, services: number): Promis
             ? { certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/bench', wafAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/bench/1' }
             : { entrypoint: 'websecure' },
         argocd: { repoURL: 'https://github.com/example-org/bench.git' },
+        ...(flavor === 'eks'
+          ? {
+              eks: { clusterName: `bench-${name}`, vpcId: 'vpc-0bench', addonRoles: Object.fromEntries(benchAddonRoles.map((addon) => [addon, `arn:aws:iam::123456789012:role/bench-${addon}`])) },
+              secretStores: { roleArn: 'arn:aws:iam::123456789012:role/bench-external-secrets' },
+            }
+          : { k3s: { version: 'v1.35.4+k3s1' } }),
       }),
     );
   }
+  // The pinned add-on charts every cluster installs: the example repository's.
+  await copyFile(path.join(exampleRoot(), 'clusters/addons.yaml'), path.join(root, 'clusters/addons.yaml'));
   for (let i = 0; i < services; i++) {
     const name = `service-${String(i).padStart(4, '0')}`;
     const dir = path.join(root, 'apps', name);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addonCatalogueSchema } from './schemas/addons.js';
 import { clusterSchema } from './schemas/cluster.js';
 import { infraFileSchema } from './schemas/infra.js';
 import { paramsFileSchema } from './params.js';
@@ -19,6 +20,7 @@ export function inputJsonSchemas(): Record<string, object> {
       description: 'apps/<service>/<cluster>.yaml: per-cluster overrides, deep-merged onto service.yaml (lists replace).',
     },
     'params.schema.json': toJsonSchema(paramsFileSchema, 'clusters/<cluster>/params.yaml: written by `gitops params pull` from SSM.'),
+    'addons.schema.json': toJsonSchema(addonCatalogueSchema, 'clusters/addons.yaml: the pinned versions of Argo CD and every add-on chart, shared by all clusters.'),
     'infra.schema.json': toJsonSchema(infraFileSchema, 'infra/<name>.yaml: one AWS resource (postgres, redis, bucket or queue), with per-cluster settings under clusters.<cluster>.'),
   };
 }

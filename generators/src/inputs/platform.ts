@@ -1,12 +1,17 @@
 import { InputError } from '../errors.js';
+import { readAddonCatalogue } from './addons.js';
+import { addonRoleRules } from './addon-roles.js';
 import { listClusterNames, readClusters, type Cluster } from './clusters.js';
 import { readInfra, type InfraResource } from './infra.js';
 import { readServices, type Service } from './services.js';
 import { serviceInfraRules } from './service-infra.js';
+import type { AddonCatalogue } from './schemas/addons.js';
 
 /** Everything the generators render, validated and resolved: one entry per cluster. */
 export interface Platform {
   readonly clusters: readonly ClusterPlatform[];
+  /** Pinned versions of Argo CD and the add-on charts (`clusters/addons.yaml`), shared by every cluster. */
+  readonly addons: AddonCatalogue;
 }
 
 export interface ClusterPlatform {
@@ -33,8 +38,9 @@ export async function loadPlatform(root: string): Promise<Platform> {
     infra: infra.model.byCluster.get(cluster.name) ?? [],
   }));
   issues.push(...(await serviceInfraRules(root, platformClusters, infra.model.declared)));
+  issues.push(...(await addonRoleRules(root, platformClusters)));
+  const addons = await readAddonCatalogue(root);
+  issues.push(...addons.issues);
   if (issues.length) throw new InputError(issues);
-  return {
-    clusters: platformClusters,
-  };
+  return { clusters: platformClusters, addons: addons.catalogue! };
 }

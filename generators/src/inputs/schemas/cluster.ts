@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnsSubdomain, kubernetesMinor, stringOrParam } from './common.js';
+import { argocdClusterRules, argocdSettings, eksSettings, k3sSettings } from './cluster-argocd.js';
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, 'must be an AWS region such as "eu-west-1"');
 
@@ -11,8 +12,9 @@ const argocd = z
   .strictObject({
     repoURL: z.string().regex(/^(https:\/\/|git@|ssh:\/\/)/, 'must be an https:// or SSH Git URL').describe('Git URL of this repository, as Argo CD reaches it.'),
     targetRevision: z.string().min(1).default('main').describe('Branch Argo CD follows. Default: main.'),
+    ...argocdSettings,
   })
-  .describe('How Argo CD reaches this repository.');
+  .describe('How Argo CD reaches this repository, when it may sync and where it reports.');
 
 const secretStores = z
   .strictObject({
@@ -69,12 +71,14 @@ export const clusterSchema = z.discriminatedUnion('flavor', [
     flavor: z.literal('eks').describe('Amazon EKS (production).'),
     ...common,
     ingress: eksIngress,
+    eks: eksSettings,
   }),
   z.strictObject({
     flavor: z.literal('k3s').describe('k3s on EC2 (staging).'),
     ...common,
     ingress: k3sIngress,
+    k3s: k3sSettings,
   }),
-]);
+]).superRefine(argocdClusterRules);
 
 export type ClusterInput = z.infer<typeof clusterSchema>;

@@ -1,0 +1,48 @@
+import { awsControllers, type AwsControllers } from '../argocd/controllers.js';
+import type { InputIssue } from '../errors.js';
+import type { Cluster } from './clusters.js';
+import type { IrsaAddon } from './schemas/cluster-argocd.js';
+import { readYamlFile } from './yaml-file.js';
+import { located } from './zod-issues.js';
+
+/** The IRSA roles an EKS cluster's add-ons need, by add-on id, with the reason. */
+export function requiredAddonRoles(cluster: Cluster, controllers: AwsControllers): Map<IrsaAddon, string> {
+  const required = new Map<IrsaAddon, string>([
+    ['aws-load-balancer-controller', 'the AWS Load Balancer Controller creates the ALBs'],
+    ['external-dns', 'ExternalDNS writes the Route 53 records'],
+    ['amazon-cloudwatch-observability', 'the CloudWatch agent and Fluent Bit send Container Insights metrics and logs'],
+    ['adot-collector', 'the ADOT collector sends traces to X-Ray'],
+  ]);
+  for (const service of controllers.ack ?? []) required.set(`ack-${service}`, `the ACK ${service} controller manages the ${service} resources`);
+  if (controllers.crossplane) required.set('crossplane', `the provider-aws family (${controllers.crossplane.join(', ')}) manages AWS resources`);
+  if (cluster.argocd.notifications.sqs) required.set('argocd-notifications', 'the Argo CD notifications controller sends to SQS (argocd.notifications.sqs)');
+  return required;
+}
+
+/**
+ * On EKS every add-on that calls AWS needs its role in `eks.addonRoles`, and a role no add-on
+ * uses is an error (a leftover grant). Which controllers run depends on the infra resources,
+ * hence a rule over the platform rather than the cluster schema.
+ */
+export async function addonRoleRules(
+  root: string,
+  clusters: readonly { readonly cluster: Cluster; readonly infra: readonly { readonly kind: string; readonly provider: Cluster['provider'] }[] }[],
+): Promise<InputIssue[]> {
+  const issues: InputIssue[] = [];
+  for (const { cluster, infra } of clusters) {
+    if (cluster.flavor !== 'eks') continue;
+    const required = requiredAddonRoles(cluster, awsControllers(cluster, infra));
+    const roles = cluster.eks.addonRoles as Partial<Record<IrsaAddon, string>>;
+    const problems: { addon: IrsaAddon; message: string }[] = [];
+    for (const [addon, reason] of required) {
+      if (!roles[addon]) problems.push({ addon, message: `is required: ${reason}; add { param: iam/${addon}-role-arn }` });
+    }
+    for (const addon of Object.keys(roles) as IrsaAddon[]) {
+      if (roles[addon] && !required.has(addon)) problems.push({ addon, message: 'is not used: no add-on of this cluster runs with it; remove it' });
+    }
+    if (problems.length === 0) continue;
+    const file = (await readYamlFile(root, cluster.file)).file;
+    for (const { addon, message } of problems) issues.push(located([file], ['eks', 'addonRoles', addon], message));
+  }
+  return issues;
+}
