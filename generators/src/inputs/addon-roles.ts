@@ -20,9 +20,10 @@ export function requiredAddonRoles(cluster: Cluster, controllers: AwsControllers
 }
 
 /**
- * On EKS every add-on that calls AWS needs its role in `eks.addonRoles`, and a role no add-on
- * uses is an error (a leftover grant). Which controllers run depends on the infra resources,
- * hence a rule over the platform rather than the cluster schema.
+ * On EKS every add-on that calls AWS needs its role in `eks.addonRoles`. Which controllers run
+ * depends on the infra resources (a resource may pick the other provider), hence a rule over the
+ * platform rather than the cluster schema. A role of an add-on that does not run is rendered
+ * nowhere, so it is allowed: moving a resource between providers never breaks the inputs.
  */
 export async function addonRoleRules(
   root: string,
@@ -36,9 +37,6 @@ export async function addonRoleRules(
     const problems: { addon: IrsaAddon; message: string }[] = [];
     for (const [addon, reason] of required) {
       if (!roles[addon]) problems.push({ addon, message: `is required: ${reason}; add { param: iam/${addon}-role-arn }` });
-    }
-    for (const addon of Object.keys(roles) as IrsaAddon[]) {
-      if (roles[addon] && !required.has(addon)) problems.push({ addon, message: 'is not used: no add-on of this cluster runs with it; remove it' });
     }
     if (problems.length === 0) continue;
     const file = (await readYamlFile(root, cluster.file)).file;
