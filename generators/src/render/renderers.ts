@@ -3,6 +3,7 @@ import { buildInfraBaseChart, buildInfraResourceChart, wireServiceInfra } from '
 import { buildPlatformChart } from '../charts/platform-chart.js';
 import type { ClusterPlatform, Platform } from '../inputs/platform.js';
 import { chartFiles } from './manifest-files.js';
+import { renderArgoCd } from './render-argocd.js';
 import type { RenderedFile } from './rendered-file.js';
 
 /**
@@ -35,4 +36,4 @@ export const renderPlatformObjects: ClusterRenderer = ({ cluster }) =>
   chartFiles('platform', [cluster.file], (scope) => buildPlatformChart(scope, cluster));
 
 /** Every renderer, in no particular order: the output is sorted by path. */
-export const renderers: readonly ClusterRenderer[] = [renderApps, renderPlatformObjects, renderInfra];
+export const renderers: readonly ClusterRenderer[] = [renderApps, renderPlatformObjects, renderInfra, renderArgoCd];

@@ -46,7 +46,7 @@ export const ownership: RenderedCheck = {
 
     for (const [folder, docs] of [...tree.folders].sort(([a], [b]) => a.localeCompare(b))) {
       if (!folder.startsWith(`${tree.renderedRoot}/`) || folder === bootstrap || folder.startsWith(`${bootstrap}/`)) continue;
-      const owners = tree.apps.filter((app) => ownSources(app).some((source) => syncsFolder(source, folder)));
+      const owners = tree.apps.filter((app) => ownSources(app).some((source) => syncsFolder(source, folder))).sort((a, b) => a.name.localeCompare(b.name));
       const first = docs[0]!;
       if (owners.length === 0) {
         findings.push({ check: ID, file: folder, resource: `folder ${folder}`, message: `gap: ${folder} (${docs.length} object${docs.length === 1 ? '' : 's'}, e.g. ${resourceOf(first)}) is synced by no Application`, fix: 'add an Application (or an ApplicationSet directory) for the folder in argocd/, or render the objects into a synced folder' });

@@ -1,0 +1,317 @@
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { IgnoreDifference } from '../constructs/argocd/application-spec.js';
+import type { PodSecurityLevel } from '../constructs/argocd/addon-namespace.js';
+import { waveAnnotations } from '../constructs/argocd/application-spec.js';
+import { secretStoreNames } from '../constructs/app/app-external-secret.js';
+import type { Cluster } from '../inputs/clusters.js';
+import type { AddonCatalogue, ChartId } from '../inputs/schemas/addons.js';
+import type { IrsaAddon } from '../inputs/schemas/cluster-argocd.js';
+import { argocdValues, slackTokenKey } from './argocd-values.js';
+import type { AwsControllers, AwsService } from './controllers.js';
+import { externalSecretsAnnotations, irsaAnnotations } from './irsa.js';
+import { addonWaves, waves } from './layout.js';
+
+/** One upstream chart an add-on installs. */
+export interface AddonChart {
+  readonly chart: ChartId;
+  /** Helm release name: it names the chart's objects (and the service accounts IAM roles trust). */
+  readonly releaseName: string;
+  readonly values: Record<string, unknown>;
+}
+
+/**
+ * A platform add-on: one Argo CD Application `addon-<id>` in project `addons`, syncing its
+ * upstream chart(s) and the folder `addons/<id>/` (its namespace and the objects the charts do
+ * not bring).
+ */
+export interface Addon {
+  readonly id: string;
+  /** What it is, one line (READMEs). */
+  readonly title: string;
+  readonly namespace: string;
+  /** Pod Security level enforced on the namespace. */
+  readonly podSecurity: PodSecurityLevel;
+  readonly syncWave: number;
+  readonly charts: readonly AddonChart[];
+  /** Objects beside the charts, rendered into `addons/<id>/`; they need the charts' CRDs, so they sync last. */
+  readonly extras?: (scope: Construct, labels: Record<string, string>) => void;
+  /** Fields a controller (not Git) owns; each says why. */
+  readonly ignoreDifferences?: readonly IgnoreDifference[];
+  /**
+   * Service accounts that assume an IAM role on EKS (IRSA), for the roles' trust policies
+   * (`system:serviceaccount:<namespace>:<serviceAccount>`).
+   */
+  readonly identities?: readonly { readonly role: IrsaAddon | 'external-secrets'; readonly serviceAccount: string }[];
+  /** Network paths besides the ones every add-on gets (see `AddonNetworkPolicies`). */
+  readonly network?: {
+    /** Calls AWS APIs: on k3s it reads the instance profile from the metadata service. */
+    readonly awsApi?: boolean;
+    readonly kubelet?: boolean;
+    readonly servedToCluster?: readonly number[];
+  };
+}
+
+/** Sync options of objects that need CRDs installed by the same sync (or later, by a controller). */
+const afterCrds = ['SkipDryRunOnMissingResource=true'];
+
+/**
+ * Webhook certificates a chart generates at template time (`genCA`): every render makes new ones,
+ * so without this Argo CD would report the Application out of sync forever and replace the
+ * certificate on each sync. The controller keeps the first ones it was installed with.
+ */
+function generatedWebhookCerts(secretName?: string): IgnoreDifference[] {
+  const reason = 'the chart generates a new self-signed webhook certificate on every render';
+  return [
+    { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'], reason },
+    { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'], reason },
+    { kind: 'Secret', ...(secretName ? { name: secretName } : {}), jsonPointers: ['/data'], reason },
+  ];
+}
+
+/** The add-ons of one cluster, by flavor and the AWS controllers its infra needs, in a stable order. */
+export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, controllers: AwsControllers): Addon[] {
+  const addons: Addon[] = [
+    {
+      id: 'argo-cd',
+      title: 'Argo CD itself, managing its own installation after the bootstrap (same chart and values), with notifications',
+      namespace: 'argocd',
+      podSecurity: 'baseline',
+      syncWave: waves.argocd,
+      charts: [{ chart: 'argo-cd', releaseName: 'argocd', values: argocdValues(cluster, catalogue) }],
+      extras: (scope, labels) => notificationsSecret(scope, cluster, labels),
+      identities: cluster.argocd.notifications.sqs ? [{ role: 'argocd-notifications', serviceAccount: 'argocd-notifications-controller' }] : [],
+      network: { awsApi: cluster.argocd.notifications.sqs !== undefined },
+    },
+    {
+      id: 'external-secrets',
+      title: 'External Secrets Operator: copies secrets from AWS Secrets Manager and SSM Parameter Store',
+      namespace: 'external-secrets',
+      podSecurity: 'baseline',
+      syncWave: waves.addons,
+      charts: [
+        {
+          chart: 'external-secrets',
+          releaseName: 'external-secrets',
+          values: {
+            installCRDs: true,
+            // The ClusterSecretStores (platform/) authenticate as this service account.
+            serviceAccount: { create: true, name: 'external-secrets', annotations: externalSecretsAnnotations(cluster) },
+          },
+        },
+      ],
+      identities: [{ role: 'external-secrets', serviceAccount: 'external-secrets' }],
+      network: { awsApi: true },
+    },
+    {
+      id: 'argo-workflows',
+      title: 'Argo Workflows: integration, load and migration workflows (`gitops verify` submits them)',
+      namespace: 'argo',
+      podSecurity: 'baseline',
+      syncWave: waves.addons,
+      charts: [
+        {
+          chart: 'argo-workflows',
+          releaseName: 'argo-workflows',
+          values: {
+            crds: { install: true, keep: true },
+            // `gitops verify` calls the Argo Server REST API with a bearer token.
+            server: { authModes: ['client'] },
+            controller: { workflowNamespaces: ['argo'] },
+            workflow: { serviceAccount: { create: true, name: 'argo-workflow' }, rbac: { create: true } },
+          },
+        },
+      ],
+    },
+  ];
+  const ack = controllers.ack;
+  if (ack) {
+    addons.push({
+      id: 'ack',
+      title: `AWS Controllers for Kubernetes: the ${ack.join(', ')} controllers`,
+      namespace: 'ack-system',
+      podSecurity: 'baseline',
+      syncWave: waves.addons,
+      charts: ack.map((service) => ({
+        chart: `ack-${service}` as const,
+        releaseName: `ack-${service}-controller`,
+        values: {
+          aws: { region: cluster.region },
+          // Keep the AWS resource when its Kubernetes object goes (each object also says so).
+          deletionPolicy: 'retain',
+          installScope: 'cluster',
+          serviceAccount: { create: true, name: `ack-${service}-controller`, annotations: irsaAnnotations(cluster, `ack-${service}`) },
+        },
+      })),
+      identities: ack.map((service) => ({ role: `ack-${service}` as const, serviceAccount: `ack-${service}-controller` })),
+      network: { awsApi: true },
+    });
+  }
+  const crossplane = controllers.crossplane;
+  if (crossplane) {
+    addons.push({
+      id: 'crossplane',
+      title: `Crossplane with the Upbound provider-aws family: the ${crossplane.join(', ')} providers`,
+      namespace: 'crossplane-system',
+      podSecurity: 'baseline',
+      syncWave: waves.addons,
+      charts: [{ chart: 'crossplane', releaseName: 'crossplane', values: { args: [] } }],
+      extras: (scope, labels) => crossplaneProviders(scope, cluster, catalogue, crossplane, labels),
+      identities: [{ role: 'crossplane', serviceAccount: crossplaneRuntimeConfigName }],
+      network: { awsApi: true },
+    });
+  }
+  if (cluster.flavor === 'eks') {
+    addons.push(
+      {
+        id: 'aws-load-balancer-controller',
+        title: 'AWS Load Balancer Controller: the ALBs of class alb (ACM, WAF, Shield Advanced)',
+        namespace: 'aws-load-balancer-controller',
+        podSecurity: 'baseline',
+        syncWave: waves.addons,
+        charts: [
+          {
+            chart: 'aws-load-balancer-controller',
+            releaseName: 'aws-load-balancer-controller',
+            values: {
+              clusterName: cluster.eks.clusterName,
+              region: cluster.region,
+              vpcId: cluster.eks.vpcId,
+              replicaCount: 2,
+              ingressClass: 'alb',
+              createIngressClassResource: true,
+              serviceAccount: { create: true, name: 'aws-load-balancer-controller', annotations: irsaAnnotations(cluster, 'aws-load-balancer-controller') },
+            },
+          },
+        ],
+        ignoreDifferences: generatedWebhookCerts('aws-load-balancer-tls'),
+        identities: [{ role: 'aws-load-balancer-controller', serviceAccount: 'aws-load-balancer-controller' }],
+      },
+      {
+        id: 'external-dns',
+        title: `ExternalDNS: Route 53 records for the Ingress hosts under ${cluster.domain}`,
+        namespace: 'external-dns',
+        podSecurity: 'baseline',
+        syncWave: waves.addons,
+        charts: [
+          {
+            chart: 'external-dns',
+            releaseName: 'external-dns',
+            values: {
+              provider: { name: 'aws' },
+              env: [{ name: 'AWS_DEFAULT_REGION', value: cluster.region }],
+              sources: ['ingress'],
+              domainFilters: [cluster.domain],
+              policy: cluster.eks.externalDns.policy,
+              registry: 'txt',
+              txtOwnerId: `learning-platform-${cluster.name}`,
+              serviceAccount: { create: true, name: 'external-dns', annotations: irsaAnnotations(cluster, 'external-dns') },
+            },
+          },
+        ],
+        identities: [{ role: 'external-dns', serviceAccount: 'external-dns' }],
+      },
+      {
+        id: 'amazon-cloudwatch-observability',
+        title: 'CloudWatch Container Insights: the CloudWatch agent (metrics) and Fluent Bit (container logs)',
+        namespace: 'amazon-cloudwatch',
+        // The agent and Fluent Bit read host paths (container logs, cgroups).
+        podSecurity: 'privileged',
+        syncWave: waves.addons,
+        charts: [
+          {
+            chart: 'amazon-cloudwatch-observability',
+            releaseName: 'amazon-cloudwatch-observability',
+            values: {
+              clusterName: cluster.eks.clusterName,
+              region: cluster.region,
+              containerLogs: { enabled: true },
+              agent: { serviceAccount: { annotations: irsaAnnotations(cluster, 'amazon-cloudwatch-observability') } },
+            },
+          },
+        ],
+        ignoreDifferences: generatedWebhookCerts(),
+        identities: [{ role: 'amazon-cloudwatch-observability', serviceAccount: 'cloudwatch-agent' }],
+        network: { awsApi: true, kubelet: true },
+      },
+      {
+        id: 'adot-collector',
+        title: 'AWS Distro for OpenTelemetry collector: receives OTLP traces from the services and sends them to X-Ray',
+        namespace: 'adot-collector',
+        podSecurity: 'baseline',
+        syncWave: waves.addons,
+        charts: [{ chart: 'adot-collector', releaseName: 'adot-collector', values: adotValues(cluster, catalogue) }],
+        identities: [{ role: 'adot-collector', serviceAccount: 'adot-collector' }],
+        // The services send OTLP traces here (gRPC 4317, HTTP 4318).
+        network: { awsApi: true, servedToCluster: [4317, 4318] },
+      },
+    );
+  }
+  return addons;
+}
+
+/** The opentelemetry-collector chart running the ADOT image: OTLP in, X-Ray out, nothing else. */
+function adotValues(cluster: Cluster, catalogue: AddonCatalogue): Record<string, unknown> {
+  const image = catalogue.charts['adot-collector'].image;
+  return {
+    mode: 'deployment',
+    replicaCount: 2,
+    ...(image ? { image: { repository: image.repository ?? 'public.ecr.aws/aws-observability/aws-otel-collector', tag: image.tag } } : {}),
+    command: { name: 'awscollector' },
+    serviceAccount: { create: true, name: 'adot-collector', annotations: irsaAnnotations(cluster, 'adot-collector') },
+    ports: { 'jaeger-compact': { enabled: false }, 'jaeger-thrift': { enabled: false }, 'jaeger-grpc': { enabled: false }, zipkin: { enabled: false } },
+    config: {
+      receivers: { jaeger: null, zipkin: null, prometheus: null, otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } },
+      processors: { batch: {} },
+      exporters: { awsxray: { region: cluster.region } },
+      service: { pipelines: { logs: null, metrics: null, traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['awsxray'] } } },
+    },
+  };
+}
+
+/** argocd-notifications-secret, written by External Secrets: the Slack token never enters Git. */
+function notificationsSecret(scope: Construct, cluster: Cluster, labels: Record<string, string>): void {
+  const slack = cluster.argocd.notifications.slack;
+  if (!slack) return;
+  new ApiObject(scope, 'NotificationsSecret', {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'argocd-notifications-secret', namespace: 'argocd', labels, annotations: waveAnnotations(addonWaves.extras, afterCrds) },
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: secretStoreNames[slack.token.store] },
+      target: { name: 'argocd-notifications-secret', creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      data: [{ secretKey: slackTokenKey, remoteRef: { key: slack.token.key, ...(slack.token.property ? { property: slack.token.property } : {}) } }],
+    },
+  });
+}
+
+/** Name of the DeploymentRuntimeConfig (and service account) of the provider-aws pods on EKS. */
+export const crossplaneRuntimeConfigName = 'provider-aws';
+
+/** The provider-aws family packages; on EKS they run as one service account carrying the IRSA role. */
+function crossplaneProviders(scope: Construct, cluster: Cluster, catalogue: AddonCatalogue, services: readonly AwsService[], labels: Record<string, string>): void {
+  const irsa = irsaAnnotations(cluster, 'crossplane');
+  const annotations = waveAnnotations(addonWaves.extras, afterCrds);
+  if (Object.keys(irsa).length) {
+    new ApiObject(scope, 'RuntimeConfig', {
+      apiVersion: 'pkg.crossplane.io/v1beta1',
+      kind: 'DeploymentRuntimeConfig',
+      metadata: { name: crossplaneRuntimeConfigName, labels, annotations },
+      spec: { serviceAccountTemplate: { metadata: { name: crossplaneRuntimeConfigName, annotations: irsa } } },
+    });
+  }
+  for (const id of services) {
+    new ApiObject(scope, `Provider-${id}`, {
+      apiVersion: 'pkg.crossplane.io/v1',
+      kind: 'Provider',
+      metadata: { name: `provider-aws-${id}`, labels, annotations },
+      spec: {
+        package: catalogue.crossplaneProviders[id],
+        packagePullPolicy: 'IfNotPresent',
+        revisionActivationPolicy: 'Automatic',
+        ...(Object.keys(irsa).length ? { runtimeConfigRef: { apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'DeploymentRuntimeConfig', name: crossplaneRuntimeConfigName } } : {}),
+      },
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import type { Cluster } from '../inputs/clusters.js';
+import type { AddonCatalogue } from '../inputs/schemas/addons.js';
+import { irsaAnnotations } from './irsa.js';
+
+/**
+ * Argo CD's health check of an Application, restored in argocd-cm (Argo CD 1.8 removed it):
+ * without it the root Application's sync waves would not wait for the add-ons to be healthy.
+ */
+export const applicationHealthLua = [
+  'hs = {}',
+  'hs.status = "Progressing"',
+  'hs.message = ""',
+  'if obj.status ~= nil and obj.status.health ~= nil then',
+  '  hs.status = obj.status.health.status',
+  '  if obj.status.health.message ~= nil then',
+  '    hs.message = obj.status.health.message',
+  '  end',
+  'end',
+  'return hs',
+  '',
+].join('\n');
+
+/** Triggers every notification subscription listens to. */
+export const notificationTriggers = ['on-deployed', 'on-sync-failed', 'on-health-degraded'] as const;
+
+/** Key of the Slack token in `argocd-notifications-secret`. */
+export const slackTokenKey = 'slack-token';
+
+/**
+ * Values of the argo-cd chart, the same for the bootstrap install (k3s HelmChart, EKS helm
+ * command) and for the addon-argo-cd Application through which Argo CD then manages itself.
+ * Names are fixed (`fullnameOverride: argocd`) so the bootstrap release and the Application
+ * manage the same objects.
+ */
+export function argocdValues(cluster: Cluster, catalogue: AddonCatalogue): Record<string, unknown> {
+  const chart = catalogue.charts['argo-cd'];
+  const ha = cluster.flavor === 'eks';
+  return {
+    fullnameOverride: 'argocd',
+    ...(chart.image ? { global: { image: { tag: chart.image.tag } } } : {}),
+    crds: { install: true, keep: true },
+    dex: { enabled: false },
+    configs: {
+      cm: {
+        'application.resourceTrackingMethod': 'annotation',
+        'resource.customizations.health.argoproj.io_Application': applicationHealthLua,
+        'exec.enabled': 'false',
+        'statusbadge.enabled': 'false',
+        'timeout.reconciliation': '180s',
+      },
+      rbac: { 'policy.default': 'role:readonly' },
+    },
+    controller: { replicas: 1 },
+    server: { replicas: ha ? 2 : 1 },
+    repoServer: { replicas: ha ? 2 : 1 },
+    applicationSet: { replicas: ha ? 2 : 1 },
+    'redis-ha': { enabled: ha },
+    notifications: notificationValues(cluster),
+  };
+}
+
+function notificationValues(cluster: Cluster): Record<string, unknown> {
+  const { slack, sqs } = cluster.argocd.notifications;
+  if (!slack && !sqs) return { enabled: false };
+  const prefix = `[${cluster.name}]`;
+  const recipients = [...(slack ? [`slack:${slack.channel}`] : []), ...(sqs ? [`awssqs:${sqs.queue}`] : [])];
+  const annotations = sqs ? irsaAnnotations(cluster, 'argocd-notifications') : {};
+  return {
+    enabled: true,
+    // argocd-notifications-secret is written by an ExternalSecret (addons/argo-cd/), never from Git.
+    secret: { create: false },
+    ...(Object.keys(annotations).length ? { serviceAccount: { annotations } } : {}),
+    notifiers: {
+      ...(slack ? { 'service.slack': `token: $${slackTokenKey}\n` } : {}),
+      ...(sqs ? { 'service.awssqs': `region: ${cluster.region}\nqueue: ${sqs.queue}\n` } : {}),
+    },
+    templates: {
+      'template.app-deployed': `message: "${prefix} {{.app.metadata.name}} is synced and healthy at {{.app.status.sync.revision}}."\n`,
+      'template.app-sync-failed': `message: "${prefix} {{.app.metadata.name}} failed to sync: {{.app.status.operationState.message}}"\n`,
+      'template.app-health-degraded': `message: "${prefix} {{.app.metadata.name}} is degraded: {{.app.status.health.message}}"\n`,
+    },
+    triggers: {
+      'trigger.on-deployed': [
+        "- when: app.status.operationState != nil and app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy'",
+        '  oncePer: app.status.operationState?.syncResult?.revision',
+        '  send: [app-deployed]',
+        '',
+      ].join('\n'),
+      'trigger.on-sync-failed': [
+        "- when: app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
+        '  oncePer: app.status.operationState?.syncResult?.revision',
+        '  send: [app-sync-failed]',
+        '',
+      ].join('\n'),
+      'trigger.on-health-degraded': ["- when: app.status.health.status == 'Degraded'", '  send: [app-health-degraded]', ''].join('\n'),
+    },
+    subscriptions: [{ recipients, triggers: [...notificationTriggers] }],
+  };
+}
