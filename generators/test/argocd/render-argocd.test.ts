@@ -136,8 +136,12 @@ describe('rendered Argo CD layout of each cluster', () => {
     expect(await objects('staging', 'addons/ack/')).toEqual([]);
     const ack = (await objects('production', 'argocd/')).find((o) => o.object.metadata.name === 'addon-ack')!.object;
     expect(ack.spec.sources.map((s: { repoURL: string; path: string }) => (s.path === '.' ? s.repoURL.split('/').pop() : s.path))).toEqual(['rds-chart', 'elasticache-chart', 's3-chart', 'sqs-chart', 'clusters/production/rendered/addons/ack']);
-    // assets-bucket and course-events choose Crossplane in production (infra/*.yaml).
-    expect(await providers('production')).toEqual(['provider-aws-s3', 'provider-aws-sqs']);
+    // Production runs Crossplane only for the services of resources that pick it (infra/*.yaml).
+    const { platform } = await renderExample();
+    const service: Record<string, string> = { postgres: 'rds', redis: 'elasticache', bucket: 's3', queue: 'sqs' };
+    const picked = [...new Set(platform.clusters.find((c) => c.cluster.name === 'production')!.infra.filter((r) => r.provider === 'crossplane').map((r) => `provider-aws-${service[r.kind]}`))].sort();
+    expect(await providers('production')).toEqual(picked);
+    expect((await objects('production', 'argocd/')).some((o) => o.object.metadata.name === 'addon-crossplane')).toBe(picked.length > 0);
   });
 
   it('IRSA roles come from params.yaml on EKS; k3s renders none', async () => {
