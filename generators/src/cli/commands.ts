@@ -5,9 +5,8 @@ import { validateCommand } from '../commands/validate.js';
 import { paramsPullCommand } from '../commands/params-pull.js';
 import { verifyCommand } from '../commands/verify.js';
 import { diffCommand } from '../commands/diff.js';
-import { codeownersCommand } from '../commands/codeowners.js';
 import { deployCommand } from '../commands/deploy.js';
 import { promoteCommand } from '../commands/promote.js';
 
 /** The command table: every CLI command, in the order `--help` lists them. */
-export const commands: readonly CommandSpec[] = [renderCommand, schemasCommand, validateCommand, paramsPullCommand, verifyCommand, diffCommand, codeownersCommand, deployCommand, promoteCommand];
+export const commands: readonly CommandSpec[] = [renderCommand, schemasCommand, validateCommand, paramsPullCommand, verifyCommand, diffCommand, deployCommand, promoteCommand];

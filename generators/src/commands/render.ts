@@ -1,6 +1,9 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError } from '../errors.js';
-import { loadPlatform } from '../inputs/platform.js';
+import { CODEOWNERS_PATH, ownersOf, renderCodeowners } from '../github/codeowners.js';
+import { loadPlatform, type Platform } from '../inputs/platform.js';
 import { renderPlatform } from '../render/render-platform.js';
 import { compareTree, writeTree, type WriteResult } from '../render/tree-io.js';
 
@@ -10,7 +13,7 @@ interface RenderOptions {
 
 export const renderCommand = defineCommand<RenderOptions>({
   name: 'render',
-  summary: 'Render apps/, infra/ and clusters/*/cluster.yaml into clusters/<cluster>/rendered/.',
+  summary: 'Render apps/, infra/ and clusters/*/cluster.yaml into clusters/<cluster>/rendered/ (and .github/CODEOWNERS).',
   define: (cmd) =>
     cmd
       .option('--check', 'write nothing; list files that would be added, changed or removed and exit 1 on drift')
@@ -22,6 +25,8 @@ export const renderCommand = defineCommand<RenderOptions>({
     const clusters = renders.map((r) => r.cluster).join(', ');
     if (options.check) {
       const drift = await compareTree(ctx.root, renders);
+      const codeowners = await readFile(path.join(ctx.root, CODEOWNERS_PATH), 'utf8').catch(() => undefined);
+      if (codeowners !== renderCodeowners(ownersOf(platform))) drift[codeowners === undefined ? 'added' : 'changed'].push(CODEOWNERS_PATH);
       const lines = [
         ...drift.added.map((file) => `added:   ${file}`),
         ...drift.changed.map((file) => `changed: ${file}`),
@@ -34,6 +39,7 @@ export const renderCommand = defineCommand<RenderOptions>({
       return;
     }
     const result = await writeTree(ctx.root, renders);
+    await writeCodeowners(ctx.root, platform);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     ctx.out(`rendered ${result.files} files for ${clusters}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed (${seconds} s)`);
   },
@@ -44,7 +50,19 @@ export const renderCommand = defineCommand<RenderOptions>({
  * in atomically), for commands that edit inputs and then render (`deploy`, `promote`).
  */
 export async function renderRepository(root: string): Promise<WriteResult & { readonly clusters: readonly string[] }> {
-  const renders = renderPlatform(await loadPlatform(root));
+  const platform = await loadPlatform(root);
+  const renders = renderPlatform(platform);
   const result = await writeTree(root, renders);
+  await writeCodeowners(root, platform);
   return { ...result, clusters: renders.map((r) => r.cluster) };
+}
+
+/** Writes `.github/CODEOWNERS` when the inputs give another text (temp file + rename). */
+async function writeCodeowners(root: string, platform: Platform): Promise<void> {
+  const target = path.join(root, CODEOWNERS_PATH);
+  const wanted = renderCodeowners(ownersOf(platform));
+  if ((await readFile(target, 'utf8').catch(() => undefined)) === wanted) return;
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(`${target}.tmp-${process.pid}`, wanted);
+  await rename(`${target}.tmp-${process.pid}`, target);
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CODEOWNERS_PATH, readOwners, renderCodeowners } from '../../src/github/codeowners.js';
+import { CODEOWNERS_PATH, ownersOf, renderCodeowners } from '../../src/github/codeowners.js';
+import { loadPlatform } from '../../src/inputs/platform.js';
 import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
 import { run } from '../../src/cli/main.js';
 
@@ -35,14 +36,13 @@ function ownerOf(codeowners: string, file: string): string | undefined {
 }
 
 describe('CODEOWNERS', () => {
-  it('is committed as the inputs generate it (run `npx gitops codeowners` after changing a team)', async () => {
+  it('is committed as the inputs generate it (render writes it; render --check compares it)', async () => {
     const committed = await readFile(path.join(repoRoot, CODEOWNERS_PATH), 'utf8');
-    expect(committed).toBe(renderCodeowners(await readOwners(repoRoot)));
-    expect((await gitops(repoRoot, 'codeowners', '--check')).code).toBe(0);
+    expect(committed).toBe(renderCodeowners(ownersOf(await loadPlatform(repoRoot))));
   });
 
   it('gives each service folder to its team, production inputs and .github/ to the platform owners', async () => {
-    const codeowners = renderCodeowners(await readOwners(repoRoot));
+    const codeowners = renderCodeowners(ownersOf(await loadPlatform(repoRoot)));
     expect(ownerOf(codeowners, 'apps/user-service/service.yaml')).toBe('@example-org/identity');
     expect(ownerOf(codeowners, 'apps/user-service/staging.yaml')).toBe('@example-org/identity');
     expect(ownerOf(codeowners, 'clusters/staging/rendered/apps/user-service/deployment.user-service.yaml')).toBe('@example-org/identity');
@@ -53,17 +53,18 @@ describe('CODEOWNERS', () => {
     expect(ownerOf(codeowners, 'README.md')).toBe('@example-org/platform');
   });
 
-  it('Fail when a team changes and CODEOWNERS is not regenerated; the command fixes it', async () => {
+  it('Fail when a team changes and CODEOWNERS is not regenerated; render fixes it', async () => {
     const repo = await tempRepo({ fromExample: true });
     repos.push(repo);
-    await repo.write(CODEOWNERS_PATH, await readFile(path.join(repoRoot, CODEOWNERS_PATH), 'utf8'));
+    expect((await gitops(repo.root, 'render')).code).toBe(0);
+    expect((await gitops(repo.root, 'render', '--check')).code).toBe(0);
     const service = await repo.read('apps/frontend/service.yaml');
     await repo.write('apps/frontend/service.yaml', service.replace(/^team: .*$/m, 'team: storefront'));
-    const check = await gitops(repo.root, 'codeowners', '--check');
+    const check = await gitops(repo.root, 'render', '--check');
     expect(check.code).toBe(1);
-    expect(check.err).toContain('run `npx gitops codeowners`');
-    expect((await gitops(repo.root, 'codeowners')).code).toBe(0);
+    expect(check.err).toContain(`changed: ${CODEOWNERS_PATH}`);
+    expect((await gitops(repo.root, 'render')).code).toBe(0);
     expect(await repo.read(CODEOWNERS_PATH)).toMatch(/^\/apps\/frontend\/\s+@example-org\/storefront$/m);
-    expect((await gitops(repo.root, 'codeowners', '--check')).code).toBe(0);
+    expect((await gitops(repo.root, 'render', '--check')).code).toBe(0);
   });
 });

@@ -18,7 +18,8 @@ export interface TempRepo {
 
 /**
  * A temporary repository. With `fromExample`, it starts as a copy of this repository's inputs
- * (apps/, infra/, clusters/<c>/cluster.yaml and params.yaml, and the rendered tree when asked).
+ * (apps/, infra/, clusters/<c>/cluster.yaml and params.yaml, and what render writes when asked:
+ * the rendered trees and .github/CODEOWNERS).
  */
 export async function tempRepo(options: { fromExample?: boolean; withRendered?: boolean } = {}): Promise<TempRepo> {
   const root = await mkdtemp(path.join(tmpdir(), 'gitops-test-'));
@@ -32,6 +33,10 @@ export async function tempRepo(options: { fromExample?: boolean; withRendered?: 
       recursive: true,
       filter: (source) => options.withRendered === true || !source.split(path.sep).includes('rendered'),
     });
+    if (options.withRendered) {
+      // render writes .github/CODEOWNERS beside the rendered trees.
+      await cp(path.join(repoRoot, '.github/CODEOWNERS'), path.join(root, '.github/CODEOWNERS'));
+    }
   }
   return {
     root,
