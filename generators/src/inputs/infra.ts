@@ -107,6 +107,13 @@ export type InfraResource = PostgresResource | RedisResource | BucketResource | 
 /** Kinds that hold state: every one of them is protected three ways (see `validate/policies/stateful-protection.ts`). */
 export const statefulKinds: ReadonlySet<InfraKind> = new Set(['postgres', 'redis', 'bucket', 'queue']);
 
+/**
+ * Why a queue cannot use ACK: the ACK SQS controller's CRD cannot be fetched here (the Go module
+ * proxy refuses every github.com/aws-controllers-k8s/sqs-controller version; `tools/versions.ts`),
+ * so nothing could validate an ACK Queue. Both the input check and the ACK Queue renderer say so.
+ */
+export const ackQueueUnvalidated = 'ACK SQS cannot be validated here: no sqs-controller CRD is served; use provider: crossplane';
+
 /** What `readInfra` returns: resources per cluster, and every name declared (even invalid files). */
 export interface InfraModel {
   /** Cluster name → resources sorted by name. */
@@ -332,6 +339,9 @@ function buildResource(name: string, file: YamlFile, raw: Record<string, unknown
       break;
     }
     case 'queue': {
+      if (common.provider === 'ack') {
+        at(['provider'], input.provider === undefined ? `${ackQueueUnvalidated} (ack is cluster ${cluster.name}'s provider: set clusters.${cluster.name}.provider: crossplane)` : ackQueueUnvalidated);
+      }
       const deadLetterName = `${awsName}-dlq`;
       if (!nameProblem && deadLetterName.length > 80) at(['awsName'], `must be at most 76 characters: the dead-letter queue "${deadLetterName}" must fit SQS's 80`);
       if (input.deadLetter.messageRetentionSeconds < input.messageRetentionSeconds) {

@@ -34,6 +34,7 @@ export const IMPORTED_KINDS: readonly ImportedKind[] = [
   { source: 'ack-rds', group: 'services.k8s.aws', kind: 'FieldExport', version: 'v1alpha1' },
   { source: 'ack-elasticache', group: 'elasticache.services.k8s.aws', kind: 'ReplicationGroup', version: 'v1alpha1' },
   { source: 'ack-elasticache', group: 'elasticache.services.k8s.aws', kind: 'CacheSubnetGroup', version: 'v1alpha1' },
+  { source: 'ack-s3', group: 's3.services.k8s.aws', kind: 'Bucket', version: 'v1alpha1' },
   { source: 'upbound-provider-aws', group: 'aws.upbound.io', kind: 'ProviderConfig', version: 'v1beta1' },
   { source: 'upbound-provider-aws', group: 'rds.aws.upbound.io', kind: 'Instance', version: 'v1beta3' },
   { source: 'upbound-provider-aws', group: 'rds.aws.upbound.io', kind: 'SubnetGroup', version: 'v1beta1' },

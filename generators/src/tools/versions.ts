@@ -10,8 +10,9 @@
  * Availability notes (the Go module proxy reachable here refuses version lists for several of
  * these modules; exact versions were checked one by one with `go list -m -json module@version`):
  * - argo-cd v3.6.x requires Go >= 1.27 (this machine: 1.26), so v3.5.x is pinned.
- * - ACK s3-controller and sqs-controller, and upbound provider-aws/v2, were refused by the
- *   proxy for every version tried; `crd-sources.ts` marks them unavailable.
+ * - ACK s3-controller: v1.1.1 is served; every newer version tried (v1.2.0 ... v1.10.1) is refused.
+ * - ACK sqs-controller and upbound provider-aws/v2 were refused by the proxy for every version
+ *   tried; `crd-sources.ts` marks them unavailable.
  */
 
 /** A Go program installed with `go install <pkg>@<version>`. */
@@ -108,15 +109,18 @@ export const ACK_RDS_VERSION = 'v1.10.1';
 export const ACK_ELASTICACHE_VERSION = 'v1.8.0';
 
 /**
- * ACK S3 controller CRDs. NOT SERVED by the proxy reachable here (every version tried was
- * refused); kept so the source is ready the day it is.
+ * ACK S3 controller CRDs (`helm/crds/`, Bucket only). This old version because it is the newest
+ * the Go module proxy reachable here serves: v1.2.0 ... v1.10.1 are refused (403). Validation and
+ * the generated Bucket class follow v1.1.1, so only fields v1.1.1 has are rendered; the
+ * controller release the clusters install is the s3-chart in `clusters/addons.yaml`.
  * renovate: datasource=go depName=github.com/aws-controllers-k8s/s3-controller
  */
-export const ACK_S3_VERSION = 'v1.10.0';
+export const ACK_S3_VERSION = 'v1.1.1';
 
 /**
- * ACK SQS controller CRDs. NOT SERVED by the proxy reachable here (every version tried was
- * refused); kept so the source is ready the day it is.
+ * ACK SQS controller CRDs. NOT SERVED by the proxy reachable here (refused, 403, for every
+ * version tried: v0.0.x, v1.0.x-v1.6.x, commit pseudo-versions); kept so the source is ready the
+ * day it is. Until then the ACK Queue renderer refuses (`constructs/infra/ack/ack-queue.ts`).
  * renovate: datasource=go depName=github.com/aws-controllers-k8s/sqs-controller
  */
 export const ACK_SQS_VERSION = 'v1.6.0';

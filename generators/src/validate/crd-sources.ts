@@ -68,15 +68,16 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     id: 'ack-s3',
     module: 'github.com/aws-controllers-k8s/s3-controller',
     version: ACK_S3_VERSION,
-    files: ['helm/crds/*.yaml'],
-    unavailable: 'the Go module proxy refused every version tried (v1.0.0-v1.10.0)',
+    // Bucket only: the other files of helm/crds/ are the shared services.k8s.aws kinds
+    // (FieldExport, AdoptedResource); FieldExport is taken from ack-rds.
+    files: ['helm/crds/s3.services.k8s.aws_buckets.yaml'],
   },
   {
     id: 'ack-sqs',
     module: 'github.com/aws-controllers-k8s/sqs-controller',
     version: ACK_SQS_VERSION,
     files: ['helm/crds/*.yaml'],
-    unavailable: 'the Go module proxy refused every version tried (v1.0.0-v1.6.0)',
+    unavailable: 'the Go module proxy refused every version tried (v0.0.x, v1.0.x-v1.6.x, commit pseudo-versions)',
   },
   {
     id: 'upbound-provider-aws',

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAppChart } from '../../../src/charts/app-chart.js';
 import { buildInfraBaseChart, buildInfraResourceChart, wireServiceInfra } from '../../../src/charts/infra-chart.js';
+import { InputError } from '../../../src/errors.js';
 import type { Cluster } from '../../../src/inputs/clusters.js';
 import type { InfraResource } from '../../../src/inputs/infra.js';
 import { loadPlatform, type ClusterPlatform } from '../../../src/inputs/platform.js';
@@ -148,19 +149,43 @@ describe.each(providers)('bucket with %s', (provider) => {
     const bucket = find(out, 'Bucket', 'assets-bucket');
     expectProtected(bucket, provider);
     if (provider === 'ack') {
-      expect(bucket.apiVersion).toBe('s3.services.k8s.aws/v1alpha1');
+      // One object: the generated class of s3-controller v1.1.1's CRD holds every setting.
+      expect(out.map((m) => `${m.apiVersion} ${m.kind}/${m.metadata.name}`)).toEqual(['s3.services.k8s.aws/v1alpha1 Bucket/assets-bucket']);
+      expect(bucket.metadata.namespace).toBe('infra');
+      expect(annotations(bucket)['services.k8s.aws/region']).toBe('eu-west-1');
       expect(bucket.spec).toMatchObject({
         name: 'learning-platform-production-assets',
         versioning: { status: 'Enabled' },
         publicAccessBlock: { blockPublicACLs: true, blockPublicPolicy: true, ignorePublicACLs: true, restrictPublicBuckets: true },
         ownershipControls: { rules: [{ objectOwnership: 'BucketOwnerEnforced' }] },
       });
-      expect(bucket.spec.encryption.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe('aws:kms');
-      expect(bucket.spec.lifecycle.rules[0].transitions).toEqual([
-        { days: 30, storageClass: 'STANDARD_IA' },
-        { days: 180, storageClass: 'GLACIER_IR' },
+      expect(bucket.spec.encryption.rules).toEqual([
+        { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyID: expect.stringMatching(/^arn:aws:kms:/) }, bucketKeyEnabled: true },
       ]);
-      expect(bucket.spec.replication.rules[0].destination.bucket).toBe('arn:aws:s3:::learning-platform-production-assets-replica');
+      expect(bucket.spec.lifecycle.rules).toEqual([
+        { id: 'tiers', status: 'Enabled', filter: { prefix: '' }, transitions: [{ days: 30, storageClass: 'STANDARD_IA' }, { days: 180, storageClass: 'GLACIER_IR' }] },
+        { id: 'noncurrent-versions', status: 'Enabled', filter: { prefix: '' }, noncurrentVersionExpiration: { noncurrentDays: 90 } },
+        { id: 'incomplete-uploads', status: 'Enabled', filter: { prefix: '' }, abortIncompleteMultipartUpload: { daysAfterInitiation: expect.any(Number) } },
+      ]);
+      expect(bucket.spec.replication).toEqual({
+        role: 'arn:aws:iam::123456789012:role/learning-platform-production-s3-replication',
+        rules: [
+          {
+            id: 'cross-region',
+            status: 'Enabled',
+            priority: 1,
+            filter: { prefix: '' },
+            deleteMarkerReplication: { status: 'Enabled' },
+            destination: {
+              bucket: 'arn:aws:s3:::learning-platform-production-assets-replica',
+              storageClass: 'STANDARD_IA',
+              encryptionConfiguration: { replicaKMSKeyID: expect.stringMatching(/^arn:aws:kms:/) },
+            },
+            sourceSelectionCriteria: { sseKMSEncryptedObjects: { status: 'Enabled' } },
+          },
+        ],
+      });
+      expect(bucket.spec.tagging.tagSet).toContainEqual({ key: 'learning-platform:cluster', value: 'production' });
     } else {
       expect(annotations(bucket)['crossplane.io/external-name']).toBe('learning-platform-production-assets');
       expect(bucket.spec.forProvider.forceDestroy).toBe(false);
@@ -180,22 +205,32 @@ describe.each(providers)('bucket with %s', (provider) => {
   });
 });
 
-describe.each(providers)('queue with %s', (provider) => {
+describe('queue with crossplane', () => {
   it('renders an encrypted queue and its dead-letter queue, joined by a redrive policy', () => {
-    const out = render('course-events', provider);
+    const out = render('course-events', 'crossplane');
     const queue = find(out, 'Queue', 'course-events');
     const dlq = find(out, 'Queue', 'course-events-dlq');
-    expectProtected(queue, provider);
-    expectProtected(dlq, provider);
+    expectProtected(queue, 'crossplane');
+    expectProtected(dlq, 'crossplane');
     const redrive = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:123456789012:production-course-events-dlq', maxReceiveCount: 5 });
-    if (provider === 'ack') {
-      expect(queue.spec).toMatchObject({ queueName: 'production-course-events', visibilityTimeout: '60', redrivePolicy: redrive });
-      expect(queue.spec.kmsMasterKeyID).toMatch(/^arn:aws:kms:/);
-      expect(dlq.spec).toMatchObject({ queueName: 'production-course-events-dlq', messageRetentionPeriod: '1209600' });
-    } else {
-      expect(queue.spec.forProvider).toMatchObject({ name: 'production-course-events', visibilityTimeoutSeconds: 60 });
-      expect(find(out, 'QueueRedrivePolicy', 'course-events-redrive').spec.forProvider).toMatchObject({ queueUrlRef: { name: 'course-events' }, redrivePolicy: redrive });
+    expect(queue.spec.forProvider).toMatchObject({ name: 'production-course-events', visibilityTimeoutSeconds: 60, kmsMasterKeyId: expect.stringMatching(/^arn:aws:kms:/) });
+    expect(dlq.spec.forProvider).toMatchObject({ name: 'production-course-events-dlq', messageRetentionSeconds: 1209600 });
+    expect(find(out, 'QueueRedrivePolicy', 'course-events-redrive').spec.forProvider).toMatchObject({ queueUrlRef: { name: 'course-events' }, redrivePolicy: redrive });
+  });
+});
+
+describe('queue with ack', () => {
+  it('refuses with an input error: no sqs-controller CRD is served, so nothing could validate an ACK Queue', () => {
+    let thrown: unknown;
+    try {
+      render('course-events', 'ack');
+    } catch (error) {
+      thrown = error;
     }
+    expect(thrown).toBeInstanceOf(InputError);
+    expect((thrown as InputError).issues).toEqual([
+      { file: 'infra/course-events.yaml', path: 'provider', message: 'ACK SQS cannot be validated here: no sqs-controller CRD is served; use provider: crossplane' },
+    ]);
   });
 });
 

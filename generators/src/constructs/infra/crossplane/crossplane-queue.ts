@@ -1,14 +1,15 @@
 import { Construct } from 'constructs';
 import { Queue, QueueRedrivePolicy, QueueRedrivePolicySpecDeletionPolicy, QueueSpecDeletionPolicy } from '../../../../imports/sqs.aws.upbound.io.js';
 import type { QueueResource } from '../../../inputs/infra.js';
-import { redrivePolicy } from '../ack/ack-queue.js';
+import { redrivePolicy } from '../queue-redrive.js';
 import { awsTags, infraLabels, type InfraContext } from '../infra-context.js';
 import { managedMetadata, providerConfigRef } from './managed.js';
 
 /**
- * An SQS queue and its dead-letter queue through Crossplane, server-side encrypted like the ACK
- * implementation, and a QueueRedrivePolicy that sends a message to the dead-letter queue after
- * `maxReceiveCount` receives.
+ * An SQS queue and its dead-letter queue through Crossplane, both server-side encrypted
+ * (SQS-managed keys, or the given KMS key), and a QueueRedrivePolicy that sends a message to the
+ * dead-letter queue after `maxReceiveCount` receives. The only queue implementation that renders
+ * today: the ACK one refuses (`ack/ack-queue.ts`).
  */
 export class CrossplaneQueue extends Construct {
   constructor(scope: Construct, id: string, queue: QueueResource, context: InfraContext) {
