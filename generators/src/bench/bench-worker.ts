@@ -32,7 +32,13 @@ if (mode === 'render') {
   // The objects the render would produce, as plain data, prepared before the clock starts.
   const tree = renderToMemory(await loadPlatform(root));
   const objects = [...tree].flatMap(([cluster, list]) =>
-    list.map((file) => ({ cluster, path: file.path, json: JSON.stringify(parseAllDocuments(file.content)[0]!.toJS()) })),
+    list.map((file) => ({
+      cluster,
+      path: file.path,
+      // Manifests become plain objects; other files (READMEs, user data) are written as they are.
+      json: file.path.endsWith('.yaml') ? JSON.stringify(parseAllDocuments(file.content)[0]!.toJS()) : undefined,
+      text: file.content,
+    })),
   );
   await clean();
   const header = generatedHeader(['apps/x/service.yaml', 'apps/x/production.yaml']);
@@ -40,12 +46,12 @@ if (mode === 'render') {
   // Same write strategy as the render: folders made once, writes overlapped in a pool.
   const folders = new Map<string, Promise<unknown>>();
   const pool = new TaskPool();
-  for (const { cluster, path: file, json } of objects) {
+  for (const { cluster, path: file, json, text } of objects) {
     const target = path.join(renderedDir(root, cluster), file);
     const dir = path.dirname(target);
     if (!folders.has(dir)) folders.set(dir, mkdir(dir, { recursive: true }));
     const ready = folders.get(dir)!;
-    const content = header + stringify(JSON.parse(json), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 });
+    const content = json === undefined ? text : header + stringify(JSON.parse(json), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 });
     await pool.add(async () => {
       await ready;
       await writeFile(target, content);
