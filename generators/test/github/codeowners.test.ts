@@ -4,19 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CODEOWNERS_PATH, ownersOf, renderCodeowners } from '../../src/github/codeowners.js';
 import { loadPlatform } from '../../src/inputs/platform.js';
 import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
-import { run } from '../../src/cli/main.js';
+import { gitops } from '../support/cli.js';
 
 const repos: TempRepo[] = [];
 afterEach(async () => {
   await Promise.all(repos.splice(0).map((repo) => repo.cleanup()));
 });
 
-async function gitops(root: string, ...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['--root', root, ...args], { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** The owner GitHub applies to a path: the last matching CODEOWNERS line (the patterns used here). */
 function ownerOf(codeowners: string, file: string): string | undefined {
@@ -62,7 +56,7 @@ describe('CODEOWNERS', () => {
     await repo.write('apps/frontend/service.yaml', service.replace(/^team: .*$/m, 'team: storefront'));
     const check = await gitops(repo.root, 'render', '--check');
     expect(check.code).toBe(1);
-    expect(check.err).toContain(`changed: ${CODEOWNERS_PATH}`);
+    expect(check.err.join('\n')).toContain(`changed: ${CODEOWNERS_PATH}`);
     expect((await gitops(repo.root, 'render')).code).toBe(0);
     expect(await repo.read(CODEOWNERS_PATH)).toMatch(/^\/apps\/frontend\/\s+@example-org\/storefront$/m);
     expect((await gitops(repo.root, 'render', '--check')).code).toBe(0);

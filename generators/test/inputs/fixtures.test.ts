@@ -1,37 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatIssue, InputError } from '../../src/errors.js';
+import { InputError } from '../../src/errors.js';
 import { loadPlatform } from '../../src/inputs/platform.js';
+import { loadIssues, readInputFixtures } from '../support/input-fixtures.js';
 import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
-
-const fixtures = path.join(repoRoot, 'generators/test/fixtures/inputs');
-
-interface Fixture {
-  readonly name: string;
-  readonly text: string;
-  readonly header: Record<string, string>;
-}
-
-function readFixtures(kind: 'valid' | 'invalid'): Fixture[] {
-  return readdirSync(path.join(fixtures, kind))
-    .sort()
-    .map((name) => {
-      const text = readFileSync(path.join(fixtures, kind, name), 'utf8');
-      const header = Object.fromEntries([...text.matchAll(/^# (\w+): (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-      return { name, text, header };
-    });
-}
-
-async function loadIssues(repo: TempRepo): Promise<string[]> {
-  try {
-    await loadPlatform(repo.root);
-    return [];
-  } catch (error) {
-    if (error instanceof InputError) return error.issues.map(formatIssue);
-    throw error;
-  }
-}
 
 let repo: TempRepo | undefined;
 afterEach(async () => {
@@ -40,24 +11,24 @@ afterEach(async () => {
 });
 
 describe('invalid inputs: one file per rule, each located', () => {
-  for (const fixture of readFixtures('invalid')) {
+  for (const fixture of readInputFixtures('inputs', 'invalid')) {
     it(`${fixture.name}: ${fixture.header['rule']}`, async () => {
       expect(fixture.header['target'], 'fixture names its target').toBeTruthy();
       expect(fixture.header['expect'], 'fixture names the expected message').toBeTruthy();
       repo = await tempRepo({ fromExample: true });
       await repo.write(fixture.header['target']!, fixture.text);
-      const issues = await loadIssues(repo);
+      const issues = await loadIssues(repo.root);
       expect(issues.some((issue) => issue.startsWith(fixture.header['expect']!)), `expected "${fixture.header['expect']}" in:\n${issues.join('\n')}`).toBe(true);
     });
   }
 });
 
 describe('valid inputs', () => {
-  for (const fixture of readFixtures('valid')) {
+  for (const fixture of readInputFixtures('inputs', 'valid')) {
     it(`${fixture.name}: ${fixture.header['case']}`, async () => {
       repo = await tempRepo({ fromExample: true });
       await repo.write(fixture.header['target']!, fixture.text);
-      expect(await loadIssues(repo)).toEqual([]);
+      expect(await loadIssues(repo.root)).toEqual([]);
     });
   }
 
@@ -73,7 +44,7 @@ describe('valid inputs', () => {
 describe('every error of a run is reported together', () => {
   it('lists issues from several files, sorted by file and line, and says nothing was written', async () => {
     repo = await tempRepo({ fromExample: true });
-    const invalid = readFixtures('invalid');
+    const invalid = readInputFixtures('inputs', 'invalid');
     for (const name of ['replicas-at-least-one.yaml', 'latest-tag.yaml', 'unknown-caller.yaml']) {
       const fixture = invalid.find((f) => f.name === name)!;
       await repo.write(fixture.header['target']!, fixture.text);
@@ -93,7 +64,7 @@ describe('every error of a run is reported together', () => {
     repo = await tempRepo({ fromExample: true });
     const base = await repo.read('apps/notification-service/service.yaml');
     await repo.write('apps/notification-service/service.yaml', base.replace('replicas: 2', 'replicas: -1'));
-    const issues = await loadIssues(repo);
+    const issues = await loadIssues(repo.root);
     expect(issues).toEqual([expect.stringMatching(/^apps\/notification-service\/service\.yaml:\d+:\d+ replicas: must be >= 1$/)]);
   });
 
@@ -102,6 +73,6 @@ describe('every error of a run is reported together', () => {
     // production overrides replicas; staging inherits the broken value.
     const base = await repo.read('apps/user-service/service.yaml');
     await repo.write('apps/user-service/service.yaml', base.replace('replicas: 2', 'replicas: 0'));
-    expect(await loadIssues(repo)).toEqual([expect.stringMatching(/replicas: must be >= 1 \(in cluster staging\)$/)]);
+    expect(await loadIssues(repo.root)).toEqual([expect.stringMatching(/replicas: must be >= 1 \(in cluster staging\)$/)]);
   });
 });

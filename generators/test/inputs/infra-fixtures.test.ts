@@ -1,38 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatIssue, InputError } from '../../src/errors.js';
 import { awsNameProblem, bucketNameProblem, type InfraResource } from '../../src/inputs/infra.js';
 import { loadPlatform } from '../../src/inputs/platform.js';
+import { loadIssues, readInputFixtures } from '../support/input-fixtures.js';
 import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
-
-const fixtures = path.join(repoRoot, 'generators/test/fixtures/infra');
-
-interface Fixture {
-  readonly name: string;
-  readonly text: string;
-  readonly header: Record<string, string>;
-}
-
-function readFixtures(kind: 'valid' | 'invalid'): Fixture[] {
-  return readdirSync(path.join(fixtures, kind))
-    .sort()
-    .map((name) => {
-      const text = readFileSync(path.join(fixtures, kind, name), 'utf8');
-      const header = Object.fromEntries([...text.matchAll(/^# (\w+): (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-      return { name, text, header };
-    });
-}
-
-async function loadIssues(repo: TempRepo): Promise<string[]> {
-  try {
-    await loadPlatform(repo.root);
-    return [];
-  } catch (error) {
-    if (error instanceof InputError) return error.issues.map(formatIssue);
-    throw error;
-  }
-}
 
 let repo: TempRepo | undefined;
 afterEach(async () => {
@@ -41,24 +11,24 @@ afterEach(async () => {
 });
 
 describe('invalid infra inputs: one file per rule, each located at file:line:col', () => {
-  for (const fixture of readFixtures('invalid')) {
+  for (const fixture of readInputFixtures('infra', 'invalid')) {
     it(`${fixture.name}: ${fixture.header['rule']}`, async () => {
       expect(fixture.header['target'], 'fixture names its target').toBeTruthy();
       expect(fixture.header['expect'], 'fixture names the expected message').toMatch(/^[\w./-]+:\d+:\d+ /);
       repo = await tempRepo({ fromExample: true });
       await repo.write(fixture.header['target']!, fixture.text);
-      const issues = await loadIssues(repo);
+      const issues = await loadIssues(repo.root);
       expect(issues.some((issue) => issue.startsWith(fixture.header['expect']!)), `expected "${fixture.header['expect']}" in:\n${issues.join('\n')}`).toBe(true);
     });
   }
 });
 
 describe('valid infra inputs', () => {
-  for (const fixture of readFixtures('valid')) {
+  for (const fixture of readInputFixtures('infra', 'valid')) {
     it(`${fixture.name}: ${fixture.header['case']}`, async () => {
       repo = await tempRepo({ fromExample: true });
       await repo.write(fixture.header['target']!, fixture.text);
-      expect(await loadIssues(repo)).toEqual([]);
+      expect(await loadIssues(repo.root)).toEqual([]);
     });
   }
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { gitops } from '../support/cli.js';
 import { snapshotClusters } from '../support/tree-snapshot.js';
 import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
 
@@ -18,12 +18,6 @@ async function exampleRepo(withRendered = false): Promise<TempRepo> {
   return repo;
 }
 
-async function gitops(root: string, ...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['--root', root, ...args], { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal });
-  return { code, out, err };
-}
 
 describe('render', () => {
   it('matches the committed tree of this repository (render --check passes)', async () => {

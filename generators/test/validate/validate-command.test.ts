@@ -5,7 +5,7 @@
  * (their own tests cover them): these tests are about the engines and the check hook.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { gitops } from '../support/cli.js';
 import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION } from '../../src/tools/versions.js';
 import { renderedChecks, resourceId, type RenderedCheck } from '../../src/validate/checks.js';
 import { ensureToolchain } from '../../src/validate/engines.js';
@@ -44,12 +44,6 @@ async function exampleRepo(): Promise<TempRepo> {
   return repo;
 }
 
-async function gitops(root: string, ...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['--root', root, ...args], { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal });
-  return { code, out, err };
-}
 
 const summary = (cluster: string, engine: string) => new RegExp(`^${cluster}: (\\d+) resources, \\1 valid, 0 invalid, 0 errors, 0 skipped \\(${engine} v[\\d.]+, Kubernetes 1\\.\\d+\\.\\d+\\)$`);
 

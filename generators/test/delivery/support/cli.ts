@@ -1,16 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { run } from '../../../src/cli/main.js';
 import { listFiles } from '../../../src/render/tree-io.js';
 
-/** Runs the CLI against a repository root and collects what it printed. */
-export async function gitops(root: string, ...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['--root', root, ...args], { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal });
-  return { code, out, err };
-}
+export { gitops } from '../../support/cli.js';
 
 /** Every file under the root with its content: compare two of these to prove nothing changed. */
 export async function allFiles(root: string): Promise<Map<string, string>> {
