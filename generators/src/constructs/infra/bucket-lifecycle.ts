@@ -23,3 +23,20 @@ export function bucketLifecycleRules(bucket: BucketResource): LifecycleRule[] {
     { id: 'incomplete-uploads', abortAfterDays: lifecycle.abortIncompleteUploadsAfterDays },
   ];
 }
+
+/** The cross-region replication rule both providers render (same AWS API shape in both CRDs). */
+export function crossRegionReplicationRule(bucket: BucketResource, replication: NonNullable<BucketResource['replication']>) {
+  return {
+    id: 'cross-region',
+    status: 'Enabled',
+    priority: 1,
+    filter: { prefix: '' },
+    deleteMarkerReplication: { status: 'Enabled' },
+    destination: {
+      bucket: replication.destinationBucketArn,
+      storageClass: replication.storageClass,
+      ...(replication.replicaKmsKeyArn ? { encryptionConfiguration: { replicaKmsKeyId: replication.replicaKmsKeyArn } } : {}),
+    },
+    ...(bucket.kmsKeyArn ? { sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } } } : {}),
+  };
+}

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Bucket } from '../../../../imports/s3.services.k8s.aws.js';
 import type { BucketResource } from '../../../inputs/infra.js';
-import { bucketLifecycleRules } from '../bucket-lifecycle.js';
+import { bucketLifecycleRules, crossRegionReplicationRule } from '../bucket-lifecycle.js';
 import { awsTags, infraLabels, infraNamespace, type InfraContext } from '../infra-context.js';
 import { ackAnnotations } from '../protection.js';
 
@@ -45,21 +45,7 @@ export class AckBucket extends Construct {
           ? {
               replication: {
                 role: bucket.replication.roleArn,
-                rules: [
-                  {
-                    id: 'cross-region',
-                    status: 'Enabled',
-                    priority: 1,
-                    filter: { prefix: '' },
-                    deleteMarkerReplication: { status: 'Enabled' },
-                    destination: {
-                      bucket: bucket.replication.destinationBucketArn,
-                      storageClass: bucket.replication.storageClass,
-                      ...(bucket.replication.replicaKmsKeyArn ? { encryptionConfiguration: { replicaKmsKeyId: bucket.replication.replicaKmsKeyArn } } : {}),
-                    },
-                    ...(bucket.kmsKeyArn ? { sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } } } : {}),
-                  },
-                ],
+                rules: [crossRegionReplicationRule(bucket, bucket.replication)],
               },
             }
           : {}),

@@ -14,7 +14,7 @@ import {
   BucketVersioningSpecDeletionPolicy,
 } from '../../../../imports/s3.aws.upbound.io.js';
 import type { BucketResource } from '../../../inputs/infra.js';
-import { bucketLifecycleRules } from '../bucket-lifecycle.js';
+import { bucketLifecycleRules, crossRegionReplicationRule } from '../bucket-lifecycle.js';
 import { awsTags, infraLabels, type InfraContext } from '../infra-context.js';
 import { managedMetadata, providerConfigRef } from './managed.js';
 
@@ -98,21 +98,7 @@ export class CrossplaneBucket extends Construct {
             region,
             bucketRef,
             role: bucket.replication.roleArn,
-            rule: [
-              {
-                id: 'cross-region',
-                status: 'Enabled',
-                priority: 1,
-                filter: { prefix: '' },
-                deleteMarkerReplication: { status: 'Enabled' },
-                destination: {
-                  bucket: bucket.replication.destinationBucketArn,
-                  storageClass: bucket.replication.storageClass,
-                  ...(bucket.replication.replicaKmsKeyArn ? { encryptionConfiguration: { replicaKmsKeyId: bucket.replication.replicaKmsKeyArn } } : {}),
-                },
-                ...(bucket.kmsKeyArn ? { sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } } } : {}),
-              },
-            ],
+            rule: [crossRegionReplicationRule(bucket, bucket.replication)],
           },
         },
       });
