@@ -117,8 +117,26 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
             crds: { install: true, keep: true },
             // `gitops verify` calls the Argo Server REST API with a bearer token.
             server: { authModes: ['client'] },
-            controller: { workflowNamespaces: ['argo'] },
+            // The controller watches every namespace (singleNamespace is off); workflowNamespaces only says where
+            // the chart creates its own workflow account. The templates of workflows/ bring their own in their namespace.
+            // Only workflows that reference a WorkflowTemplate run (a submitted Workflow may still override template
+            // fields: who may submit is bounded by RBAC, the gitops-verify Role in workflows/).
+            controller: { workflowNamespaces: ['argo'], workflowRestrictions: { templateReferencing: 'Strict' } },
             workflow: { serviceAccount: { create: true, name: 'argo-workflow' }, rbac: { create: true } },
+            // The init and wait containers the controller injects into every workflow pod: Pod Security restricted
+            // (the workflows namespace enforces it) with requests and limits, like every container here.
+            executor: {
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 8737,
+                readOnlyRootFilesystem: true,
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+            },
           },
         },
       ],

@@ -6,7 +6,8 @@ import type { SyncWindowTarget } from '../inputs/schemas/cluster-argocd.js';
 import type { AddonCatalogue } from '../inputs/schemas/addons.js';
 import { clusterAddons, type Addon } from './addons.js';
 import { awsControllers, type AwsControllers } from './controllers.js';
-import { argocdNamespace, infraNamespaceName, projectNames, waves } from './layout.js';
+import { hasWorkflows } from '../workflows/plan.js';
+import { argocdNamespace, infraNamespaceName, projectNames, waves, workflowsNamespaceName } from './layout.js';
 
 /**
  * Namespaced kinds a service may deploy into its own namespace: exactly what the app
@@ -64,6 +65,24 @@ export function infraKinds(controllers: AwsControllers): { cluster: ClusterGroup
   return { cluster, namespaced };
 }
 
+/**
+ * What `workflows/` may hold: exactly what the workflows chart renders (the templates, the
+ * pods' and the submitter's accounts, network policies, the k6 script, and db-migrate's
+ * database wiring), in the workflows namespace, which the project owns by name.
+ */
+export const workflowsKinds: { cluster: ClusterGroupKind[]; namespaced: GroupKind[] } = {
+  cluster: [{ group: '', kind: 'Namespace', name: workflowsNamespaceName }],
+  namespaced: [
+    { group: 'argoproj.io', kind: 'WorkflowTemplate' },
+    { group: '', kind: 'ConfigMap' },
+    { group: '', kind: 'ServiceAccount' },
+    { group: 'rbac.authorization.k8s.io', kind: 'Role' },
+    { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+    { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+    { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  ],
+};
+
 /** Everything the Argo CD tree of one cluster is rendered from. */
 export interface ArgoCdPlan {
   readonly cluster: Cluster;
@@ -73,6 +92,8 @@ export interface ArgoCdPlan {
   readonly services: readonly string[];
   readonly addons: readonly Addon[];
   readonly catalogue: AddonCatalogue;
+  /** The cluster renders `workflows/` (cluster.yaml `workflows:`): it gets an Application and a project. */
+  readonly workflows: boolean;
   /** Every AppProject but the locked `default`. */
   readonly projects: readonly Omit<ArgocdAppProjectProps, 'labels'>[];
 }
@@ -158,5 +179,19 @@ export function planArgoCd({ cluster, services, infra: resources }: ClusterPlatf
       syncWave: waves.projects,
     })),
   ];
-  return { cluster, repoURL, revision: cluster.argocd.targetRevision, services: serviceNames, addons, catalogue, projects };
+  const workflows = hasWorkflows(cluster);
+  if (workflows) {
+    projects.push({
+      name: projectNames.workflows,
+      description: `Argo Workflows templates of ${cluster.name} (gitops verify): their namespace ${workflowsNamespaceName} and what runs in it, nothing else cluster-wide.`,
+      sourceRepos: [repoURL],
+      namespaces: [workflowsNamespaceName],
+      clusterResources: workflowsKinds.cluster,
+      namespacedResources: workflowsKinds.namespaced,
+      syncWindows: windows('workflows'),
+      warnOrphans: true,
+      syncWave: waves.projects,
+    });
+  }
+  return { cluster, repoURL, revision: cluster.argocd.targetRevision, services: serviceNames, addons, catalogue, projects, workflows };
 }

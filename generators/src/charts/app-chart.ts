@@ -13,6 +13,8 @@ import { AppServiceAccount } from '../constructs/app/app-service-account.js';
 import { appLabels, selectorLabels } from '../constructs/app/labels.js';
 import type { Cluster } from '../inputs/clusters.js';
 import type { Service } from '../inputs/services.js';
+import { workflowsNamespaceName } from '../argocd/layout.js';
+import { httpPortName, workflowCallersOf } from '../workflows/plan.js';
 
 /** Default replicas of a service that sets neither replicas nor autoscaling. */
 export const defaultReplicas = 2;
@@ -105,6 +107,10 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     );
   }
   for (const caller of service.allowFrom) ingressRules.push({ peers: [appPeer(caller, caller)], ports: allPorts });
+  // The verification workflows (integration tests, k6) that cluster.yaml points at this service: its HTTP port only.
+  for (const template of workflowCallersOf(name, cluster)) {
+    ingressRules.push({ peers: [appPeer(template, workflowsNamespaceName)], ports: [{ port: portOf(httpPortName) }] });
+  }
   const egress: NetworkRule[] = calleesOf(name, context.services).map((callee) => ({
     peers: [appPeer(callee.name, callee.name)],
     ports: callee.ports.map((p) => ({ port: p.port })),

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { argocdLabels, type ArgoCdPlan } from '../argocd/plan.js';
 import type { Addon } from '../argocd/addons.js';
-import { applicationNames, folders, infraNamespaceName, projectNames, renderedPath, waves } from '../argocd/layout.js';
+import { applicationNames, folders, infraNamespaceName, projectNames, renderedPath, waves, workflowsNamespaceName } from '../argocd/layout.js';
 import { ArgocdApplication, type ArgocdApplicationProps } from '../constructs/argocd/argocd-application.js';
 import { ArgocdAppProject, LockedDefaultProject } from '../constructs/argocd/argocd-app-project.js';
 import { ArgocdDirectoryApplicationSet } from '../constructs/argocd/argocd-directory-application-set.js';
@@ -82,6 +82,18 @@ export function buildArgoCdChart(scope: Construct, plan: ArgoCdPlan): void {
     // Never deletes what it deployed when the Application itself is deleted (no finalizer), and is never pruned by the root.
     ownSyncOptions: neverPruned,
   });
+  if (plan.workflows) {
+    new ArgocdApplication(scope, 'Workflows', {
+      name: applicationNames.workflows,
+      labels: argocdLabels('workflows'),
+      project: projectNames.workflows,
+      destinationNamespace: workflowsNamespaceName,
+      syncWave: waves.workflows,
+      sources: [{ kind: 'directory', repoURL: plan.repoURL, targetRevision: plan.revision, path: renderedPath(cluster.name, folders.workflows) }],
+      // Nothing stateful: removing `workflows:` from cluster.yaml removes the templates and their namespace.
+      cascadeDelete: true,
+    });
+  }
   new ArgocdDirectoryApplicationSet(scope, 'Apps', {
     name: 'apps',
     labels: argocdLabels('apps'),

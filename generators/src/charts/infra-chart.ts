@@ -23,9 +23,13 @@ export function buildInfraBaseChart(scope: Construct, cluster: Cluster, infra: r
   for (const provider of providersInUse(cluster, infra)) provider.clusterObjects(scope, cluster);
 }
 
-/** `infra/<resource>/`: one resource with its provider, exported to the services that use it. */
-export function buildInfraResourceChart(scope: Construct, resource: InfraResource, cluster: Cluster, services: readonly Service[]): void {
-  renderResource(providerOf(resource), scope, resource, { cluster, users: usersOf(resource.name, services) });
+/**
+ * `infra/<resource>/`: one resource with its provider, exported to the services that use it and to
+ * `otherUsers`, namespaces that are not services (the workflows namespace when db-migrate migrates it).
+ */
+export function buildInfraResourceChart(scope: Construct, resource: InfraResource, cluster: Cluster, services: readonly Service[], otherUsers: readonly string[] = []): void {
+  const users = [...usersOf(resource.name, services), ...otherUsers].sort();
+  renderResource(providerOf(resource), scope, resource, { cluster, users });
 }
 
 /**

@@ -4,6 +4,11 @@ import { ExitCode, ExitWith, ToolError, UsageError } from '../errors.js';
 import { AbortedError, ArgoWorkflowsClient, argoOptionsFromEnv, type Workflow } from '../delivery/argo-workflows-client.js';
 import { displayName, failedNodes, followWorkflow, formatDuration, parseDuration, podNameOf } from '../delivery/follow-workflow.js';
 import { requireCluster } from './params-pull.js';
+import { workflowsNamespaceName } from '../argocd/layout.js';
+import { isProduction } from '../inputs/production.js';
+import { readYamlFile } from '../inputs/yaml-file.js';
+import { parseImage } from '../validate/pod-templates.js';
+import { templateNames } from '../workflows/plan.js';
 
 interface VerifyOptions {
   cluster: string;
@@ -20,6 +25,19 @@ const INTERRUPTED = ExitCode.interrupted;
 const MAX_FAILED_NODES = 5;
 const LOG_TAIL_LINES = 40;
 
+/** The WorkflowTemplates a cluster may render (`workflows:` in cluster.yaml) and their parameters, for the help. */
+const templatesHelp = [
+  '',
+  `WorkflowTemplates (rendered into clusters/<cluster>/rendered/workflows/, namespace ${workflowsNamespaceName}, when cluster.yaml lists them):`,
+  ...[
+    [templateNames.integrationTests, 'the test-runner image against the services', 'revision=<sha> base-url=<url>'],
+    [templateNames.loadTest, 'k6 against the services', 'revision=<sha> base-url=<url> vus=<n> duration=<30s|5m>'],
+    [templateNames.dbMigrate, 'a migration image against the database', 'revision=<sha> migration-image=<image:tag|image@sha256:…>'],
+  ].map(([name, what, params]) => `  ${name!.padEnd(19)}${what!.padEnd(44)}--param ${params!.split(' ').join(' --param ')}`),
+  'Every parameter has a default in the template (revision: empty). A parameter ending in -image must be pinned',
+  '(a tag other than latest, or a digest; a digest in a production cluster).',
+].join('\n');
+
 export const CLUSTER_LABEL = 'gitops.learning-platform/cluster';
 export const VERIFY_ID_LABEL = 'gitops.learning-platform/verify-id';
 
@@ -29,12 +47,15 @@ export const verifyCommand = defineCommand<VerifyOptions>({
   define: (cmd) =>
     cmd
       .requiredOption('--cluster <cluster>', 'cluster the run verifies (labels the workflow)')
-      .requiredOption('--template <name>', 'WorkflowTemplate to submit')
+      .requiredOption('--template <name>', `WorkflowTemplate to submit (${Object.values(templateNames).join(', ')})`)
       .option('--param <name=value>', 'workflow parameter (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
       .option('--timeout <duration>', 'stop the workflow and exit 2 after this long (90s, 15m, 1h)', '15m')
-      .option('--namespace <ns>', 'namespace of the WorkflowTemplate and the workflow', 'argo')
+      .option('--namespace <ns>', 'namespace of the WorkflowTemplate and the workflow', workflowsNamespaceName)
       .option('--poll-interval <duration>', 'how often to poll when the event stream is lost', '5s')
-      .addHelpText('after', '\nEnvironment: ARGO_SERVER (URL), ARGO_TOKEN, ARGO_INSECURE_SKIP_VERIFY=true, ARGO_CA_FILE.\nExit codes: 0 Succeeded, 1 Failed or Error, 2 timeout or tool error, 130 interrupted.'),
+      .addHelpText(
+        'after',
+        `${templatesHelp}\n\nEnvironment: ARGO_SERVER (URL), ARGO_TOKEN (a token of service account gitops-verify in ${workflowsNamespaceName}), ARGO_INSECURE_SKIP_VERIFY=true, ARGO_CA_FILE.\nExit codes: 0 Succeeded, 1 Failed or Error, 2 timeout or tool error, 130 interrupted.`,
+      ),
   run: async (options, ctx) => {
     const cluster = await requireCluster(ctx.root, options.cluster);
     const timeoutMs = duration('--timeout', options.timeout);
@@ -45,6 +66,7 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     for (const param of options.param) {
       if (!/^[A-Za-z0-9_.-]+=/.test(param)) throw new UsageError(`--param ${JSON.stringify(param)} must be name=value.`);
     }
+    await checkImageParams(ctx.root, cluster, options.param);
 
     const client = new ArgoWorkflowsClient(argoOptionsFromEnv());
     if (ctx.signal.aborted) return INTERRUPTED;
@@ -112,6 +134,28 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     }
   },
 });
+
+/**
+ * An image handed to a workflow (`--param <x>-image=…`, e.g. db-migrate's migration-image) obeys the
+ * rules the rendered images obey: pinned by a tag other than latest or by a digest, and by a digest
+ * in a production cluster. Checked before anything is submitted.
+ */
+async function checkImageParams(root: string, cluster: string, params: readonly string[]): Promise<void> {
+  const images = params.filter((param) => /^(?:[A-Za-z0-9_.-]*-)?image=/.test(param));
+  if (images.length === 0) return;
+  const input = await readYamlFile(root, `clusters/${cluster}/cluster.yaml`).catch(() => undefined);
+  const data = input?.file.data;
+  const production = isProduction(data && typeof data === 'object' ? (data as Record<string, unknown>) : {});
+  for (const param of images) {
+    const [name, ...rest] = param.split('=');
+    const image = rest.join('=');
+    const { tag, digest } = parseImage(image);
+    if (!image) throw new UsageError(`--param ${name} is empty: give an image reference.`);
+    if (tag === 'latest' || (!tag && !digest)) throw new UsageError(`--param ${name}=${image} is not pinned: give a version tag (never latest) or a digest.`);
+    if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) throw new UsageError(`--param ${name}=${image}: the digest must be sha256: followed by 64 hex digits.`);
+    if (production && !digest) throw new UsageError(`--param ${name}=${image}: ${cluster} is a production cluster; pin the image by digest (…@sha256:…).`);
+  }
+}
 
 function duration(flag: string, text: string): number {
   const ms = parseDuration(text);

@@ -388,9 +388,12 @@ function loosenedAppProject(status: string, base: Record<string, unknown> | unde
 function containerImages(object: Record<string, unknown> | undefined): Map<string, string> {
   const images = new Map<string, string>();
   if (!object) return images;
-  for (const template of podTemplates(object)) {
+  const templates = podTemplates(object);
+  for (const template of templates) {
+    // Several pods in one object (Argo Workflows templates) may each have a container `main`.
+    const prefix = templates.length > 1 ? `${template.path} ` : '';
     for (const { container, type } of allContainers(template.spec)) {
-      if (typeof container.image === 'string') images.set(type === 'container' ? String(container.name) : `${String(container.name)} (${type})`, container.image);
+      if (typeof container.image === 'string') images.set(`${prefix}${type === 'container' ? String(container.name) : `${String(container.name)} (${type})`}`, container.image);
     }
   }
   return images;

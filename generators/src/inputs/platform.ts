@@ -5,6 +5,7 @@ import { listClusterNames, readClusters, type Cluster } from './clusters.js';
 import { readInfra, type InfraResource } from './infra.js';
 import { readServices, type Service } from './services.js';
 import { serviceInfraRules } from './service-infra.js';
+import { workflowRules } from './workflow-rules.js';
 import type { AddonCatalogue } from './schemas/addons.js';
 
 /** Everything the generators render, validated and resolved: one entry per cluster. */
@@ -39,6 +40,7 @@ export async function loadPlatform(root: string): Promise<Platform> {
   }));
   issues.push(...(await serviceInfraRules(root, platformClusters, infra.model.declared)));
   issues.push(...(await addonRoleRules(root, platformClusters)));
+  issues.push(...(await workflowRules(root, platformClusters, infra.model.declared)));
   const addons = await readAddonCatalogue(root);
   issues.push(...addons.issues);
   if (issues.length) throw new InputError(issues);

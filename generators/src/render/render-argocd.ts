@@ -1,6 +1,6 @@
 import { argocdValues } from '../argocd/argocd-values.js';
 import { k3sManifestsDir, k3sUserData } from '../argocd/k3s-user-data.js';
-import { applicationNames, folders, projectNames, renderedPath, waves } from '../argocd/layout.js';
+import { applicationNames, folders, projectNames, renderedPath, waves, workflowsNamespaceName } from '../argocd/layout.js';
 import { planArgoCd, type ArgoCdPlan } from '../argocd/plan.js';
 import { buildAddonChart } from '../charts/addons-chart.js';
 import { buildArgoCdChart } from '../charts/argocd-chart.js';
@@ -70,10 +70,11 @@ function folderReadmes(plan: ArgoCdPlan, sources: readonly string[]): RenderedFi
       ...addonRows,
       `| \`${applicationNames.platform}\` | ${waves.platform} | ${at(folders.platform)} | — |`,
       `| \`${applicationNames.infra}\` | ${waves.infra} | ${at(folders.infra)} (recursive) | \`infra\` |`,
+      ...(plan.workflows ? [`| \`${applicationNames.workflows}\` | ${waves.workflows} | ${at(folders.workflows)} | \`${workflowsNamespaceName}\` |`] : []),
       `| ApplicationSet \`apps\` → \`app-<service>\` | ${waves.apps} | ${at(`${folders.apps}/<service>`)} | \`<service>\` |`,
       '',
       'Every Application syncs automatically with prune and self-heal and retries with backoff; none uses the `default` project, which is locked.',
-      `Projects: \`${projectNames.root}\` (this folder), \`${projectNames.addons}\`, \`${projectNames.platform}\`, \`${projectNames.infra}\`, and \`app-<service>\` per service (its namespace only).`,
+      `Projects: \`${projectNames.root}\` (this folder), \`${projectNames.addons}\`, \`${projectNames.platform}\`, \`${projectNames.infra}\`, ${plan.workflows ? `\`${projectNames.workflows}\` (namespace \`${workflowsNamespaceName}\` only), ` : ''}and \`app-<service>\` per service (its namespace only).`,
       ...(cluster.argocd.syncWindows.length ? ['', `Sync windows: ${cluster.argocd.syncWindows.map((w) => `${w.kind} \`${w.schedule}\` for ${w.duration} (${w.timeZone}) on ${w.appliesTo.join(', ')}`).join('; ')}.`] : []),
     ]),
     readme(folders.addons, sources, `addons/ — platform add-ons (${cluster.name})`, [
@@ -97,6 +98,16 @@ function folderReadmes(plan: ArgoCdPlan, sources: readonly string[]): RenderedFi
       `Synced recursively by Application \`${applicationNames.infra}\` (project \`${projectNames.infra}\`: the controller's kinds only). Stateful objects carry \`argocd.argoproj.io/sync-options: Prune=false,Delete=false\`: no sync ever deletes them.`,
     ]),
   );
+  if (plan.workflows) {
+    files.push(
+      readme(folders.workflows, sources, `workflows/ — Argo Workflows templates (${cluster.name})`, [
+        'Written by `gitops render` from `workflows:` in `clusters/<cluster>/cluster.yaml` (`generators/src/charts/workflows-chart.ts`): the WorkflowTemplates `gitops verify --cluster <cluster> --template <name> [--param k=v]` submits through the Argo Server, in namespace `' +
+          workflowsNamespaceName +
+          '` (Pod Security restricted), with the service account their pods run as (`workflow-executor`: only what the Argo Workflows executor needs), the one `gitops verify` acts as (`gitops-verify`), and a default-deny NetworkPolicy plus one per template opening exactly its egress.',
+        `Synced by Application \`${applicationNames.workflows}\` (project \`${projectNames.workflows}\`: this namespace and these kinds only), after \`infra\`.`,
+      ]),
+    );
+  }
   return files;
 }
 

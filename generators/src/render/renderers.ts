@@ -1,7 +1,9 @@
 import { buildAppChart } from '../charts/app-chart.js';
 import { buildInfraBaseChart, buildInfraResourceChart, wireServiceInfra } from '../charts/infra-chart.js';
 import { buildPlatformChart } from '../charts/platform-chart.js';
+import { buildWorkflowsChart } from '../charts/workflows-chart.js';
 import type { ClusterPlatform, Platform } from '../inputs/platform.js';
+import { planWorkflows, workflowUsersOf } from '../workflows/plan.js';
 import { chartFiles } from './manifest-files.js';
 import { renderArgoCd } from './render-argocd.js';
 import type { RenderedFile } from './rendered-file.js';
@@ -27,7 +29,9 @@ export const renderApps: ClusterRenderer = function* ({ cluster, services, infra
 export const renderInfra: ClusterRenderer = function* ({ cluster, services, infra }) {
   yield* chartFiles('infra', [cluster.file], (scope) => buildInfraBaseChart(scope, cluster, infra));
   for (const resource of infra) {
-    yield* chartFiles(`infra/${resource.name}`, [resource.file, cluster.file, cluster.paramsFile], (scope) => buildInfraResourceChart(scope, resource, cluster, services));
+    yield* chartFiles(`infra/${resource.name}`, [resource.file, cluster.file, cluster.paramsFile], (scope) =>
+      buildInfraResourceChart(scope, resource, cluster, services, workflowUsersOf(resource.name, cluster)),
+    );
   }
 };
 
@@ -35,5 +39,13 @@ export const renderInfra: ClusterRenderer = function* ({ cluster, services, infr
 export const renderPlatformObjects: ClusterRenderer = ({ cluster }) =>
   chartFiles('platform', [cluster.file], (scope) => buildPlatformChart(scope, cluster));
 
+/** `workflows/`: the Argo Workflows templates `gitops verify` submits, when cluster.yaml has `workflows:`. */
+export const renderWorkflows: ClusterRenderer = ({ cluster, services, infra }) => {
+  const plan = planWorkflows(cluster, services, infra);
+  if (!plan) return [];
+  const sources = [cluster.file, ...(plan.integrationTests || plan.loadTest ? ['apps/'] : []), ...(plan.dbMigrate ? [`infra/${plan.dbMigrate.database.name}.yaml`] : [])];
+  return chartFiles('workflows', sources, (scope) => buildWorkflowsChart(scope, plan, cluster));
+};
+
 /** Every renderer, in no particular order: the output is sorted by path. */
-export const renderers: readonly ClusterRenderer[] = [renderApps, renderPlatformObjects, renderInfra, renderArgoCd];
+export const renderers: readonly ClusterRenderer[] = [renderApps, renderPlatformObjects, renderInfra, renderArgoCd, renderWorkflows];

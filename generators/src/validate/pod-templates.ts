@@ -8,8 +8,13 @@ export interface PodTemplate {
   /** Dotted path of the pod spec in the object (`spec.template.spec`). */
   readonly path: string;
   readonly spec: PodSpec;
-  /** True for run-to-completion pods (Job, CronJob): no probes expected. */
+  /** True for run-to-completion pods (Job, CronJob, workflow steps): no probes expected. */
   readonly runsToCompletion: boolean;
+  /**
+   * Annotations the pods get, when they are not at the sibling `metadata` of `path` (Argo
+   * Workflows: `spec.podMetadata` and the template's `metadata`).
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface PodSpec {
@@ -48,8 +53,79 @@ function get(object: unknown, path: readonly string[]): unknown {
   return current;
 }
 
+/** Argo Workflows kinds (group argoproj.io) and where their WorkflowSpec is. */
+const WORKFLOW_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Workflow: ['spec'],
+  WorkflowTemplate: ['spec'],
+  ClusterWorkflowTemplate: ['spec'],
+  CronWorkflow: ['spec', 'workflowSpec'],
+};
+
+type Json = Record<string, unknown>;
+
+const asObject = (value: unknown): Json | undefined => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined);
+const asList = (value: unknown): Json[] => (Array.isArray(value) ? value.filter((item): item is Json => asObject(item) !== undefined) : []);
+
+/** `name → value` of a parameter list (`value`, else `default`), for the image references that name one. */
+function parameterValues(parameters: unknown): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const parameter of asList(parameters)) {
+    const value = parameter['value'] ?? parameter['default'];
+    if (typeof parameter['name'] === 'string' && typeof value === 'string') values.set(parameter['name'], value);
+  }
+  return values;
+}
+
+/**
+ * The pods of an Argo Workflows object: one per template that runs a pod (`container`, `script`,
+ * `containerSet`), built the way the workflow controller builds it: the template's containers
+ * (`main` unless named), sidecars and init containers; the template's pod security context, else the
+ * workflow's; the workflow's and the template's volumes; the workflow's host network. An image that
+ * is a parameter (`{{workflow.parameters.x}}`, `{{inputs.parameters.x}}`) is checked as its default,
+ * which is what runs unless a submitter overrides it. The executor's own `init` and `wait`
+ * containers are injected at run time from the controller's configuration and are not here.
+ */
+function workflowPodTemplates(object: Json, specPath: readonly string[]): PodTemplate[] {
+  const spec = asObject(get(object, specPath));
+  if (!spec) return [];
+  const workflowParameters = parameterValues(asObject(spec['arguments'])?.['parameters']);
+  const podMetadataAnnotations = (asObject(asObject(spec['podMetadata'])?.['annotations']) ?? {}) as Record<string, string>;
+  return asList(spec['templates']).flatMap((template, index) => {
+    const main = asObject(template['container']) ?? asObject(template['script']);
+    const set = asList(asObject(template['containerSet'])?.['containers']);
+    if (!main && set.length === 0) return [];
+    const inputParameters = parameterValues(asObject(template['inputs'])?.['parameters']);
+    const resolveImage = (container: Json): Container => {
+      const image = container['image'];
+      if (typeof image !== 'string') return container as Container;
+      const resolved = image.replace(/\{\{\s*(workflow|inputs)\.parameters\.([A-Za-z0-9_.-]+)\s*\}\}/g, (whole, scope: string, name: string) => (scope === 'workflow' ? workflowParameters : inputParameters).get(name) ?? whole);
+      return { ...container, image: resolved } as Container;
+    };
+    const containers = [...(main ? [{ ...main, name: main['name'] ?? 'main' }] : []), ...set, ...asList(template['sidecars'])].map(resolveImage);
+    const podSpec: PodSpec = {
+      containers,
+      initContainers: asList(template['initContainers']).map(resolveImage),
+      securityContext: asObject(template['securityContext']) ?? asObject(spec['securityContext']),
+      volumes: [...asList(spec['volumes']), ...asList(template['volumes'])],
+      ...(spec['hostNetwork'] === true ? { hostNetwork: true } : {}),
+    };
+    const name = typeof template['name'] === 'string' ? template['name'] : String(index);
+    const templateAnnotations = (asObject(asObject(template['metadata'])?.['annotations']) ?? {}) as Record<string, string>;
+    return [
+      {
+        path: `${specPath.join('.')}.templates[${name}]`,
+        spec: podSpec,
+        runsToCompletion: template['daemon'] !== true,
+        annotations: { ...podMetadataAnnotations, ...templateAnnotations },
+      },
+    ];
+  });
+}
+
 /** Every pod spec in an object (none for kinds that have no pods). */
 export function podTemplates(object: { readonly kind?: unknown; readonly [key: string]: unknown }): PodTemplate[] {
+  const workflowSpec = typeof object.kind === 'string' ? WORKFLOW_SPEC_PATHS[object.kind] : undefined;
+  if (workflowSpec && typeof object['apiVersion'] === 'string' && object['apiVersion'].startsWith('argoproj.io/')) return workflowPodTemplates(object, workflowSpec);
   const found = (path: string[], runsToCompletion: boolean): PodTemplate[] => {
     const spec = get(object, path);
     return spec && typeof spec === 'object' ? [{ path: path.join('.'), spec: spec as PodSpec, runsToCompletion }] : [];

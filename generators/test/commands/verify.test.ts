@@ -7,6 +7,9 @@ const TOKEN = 'fake-argo-token-5f2c9e1d';
 const ENV = ['ARGO_SERVER', 'ARGO_TOKEN', 'ARGO_SECURE', 'ARGO_BASE_HREF', 'ARGO_INSECURE_SKIP_VERIFY', 'ARGO_CA_FILE'];
 const saved = new Map(ENV.map((k) => [k, process.env[k]]));
 
+/** The namespace the rendered WorkflowTemplates live in, and verify's default. */
+const NS = 'verification';
+
 let argo: ArgoServer;
 let repo: TempRepo;
 beforeAll(async () => {
@@ -19,7 +22,7 @@ beforeAll(async () => {
       { phase: 'Running', nodes: [{ name: 'run-suite', phase: 'Running' }] },
       { phase: 'Succeeded', nodes: [{ name: 'run-suite', phase: 'Succeeded' }] },
     ],
-  });
+  }, NS);
   argo.template('failing-tests', {
     steps: [
       { phase: 'Pending' },
@@ -27,8 +30,9 @@ beforeAll(async () => {
       { phase: 'Failed', message: 'child "failing-tests.run-suite" failed', nodes: [{ name: 'run-suite', phase: 'Failed', message: 'Error (exit code 1)' }] },
     ],
     logs: { 'run-suite': Array.from({ length: 100 }, (_, i) => `suite output ${i + 1}`) },
-  });
-  argo.template('soak', { steps: [{ phase: 'Pending' }, { phase: 'Running', nodes: [{ name: 'soak', phase: 'Running' }] }] });
+  }, NS);
+  argo.template('soak', { steps: [{ phase: 'Pending' }, { phase: 'Running', nodes: [{ name: 'soak', phase: 'Running' }] }] }, NS);
+  argo.template('db-migrate', { steps: [{ phase: 'Pending' }, { phase: 'Succeeded', nodes: [{ name: 'db-migrate', phase: 'Succeeded' }] }] }, NS);
 });
 afterAll(async () => {
   await argo.close();
@@ -66,7 +70,7 @@ async function verify(args: string[], options: { signal?: AbortSignal; onLine?: 
 }
 
 function lastSubmit() {
-  return argo.requests.filter((r) => r.path === '/api/v1/workflows/argo/submit').at(-1)!;
+  return argo.requests.filter((r) => r.path === `/api/v1/workflows/${NS}/submit`).at(-1)!;
 }
 
 describe('verify', () => {
@@ -74,9 +78,9 @@ describe('verify', () => {
     const { code, out, err } = await verify(['--template', 'integration-tests', '--param', 'suite=smoke', '--param', 'base-url=https://staging.example/?a=b']);
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    const name = out[0]!.match(/^submitted workflow argo\/(integration-tests-\w+) from WorkflowTemplate integration-tests \(timeout 15m\)$/)![1]!;
+    const name = out[0]!.match(/^submitted workflow verification\/(integration-tests-\w+) from WorkflowTemplate integration-tests \(timeout 15m\)$/)![1]!;
     expect(out.slice(1)).toEqual([
-      `  ${argo.url}/workflows/argo/${name}`,
+      `  ${argo.url}/workflows/${NS}/${name}`,
       '  ▸ integration-tests.migrate Running',
       '  ✓ integration-tests.migrate Succeeded',
       '  ▸ integration-tests.run-suite Running',
@@ -91,7 +95,7 @@ describe('verify', () => {
       submitOptions: { generateName: 'integration-tests-', parameters: ['suite=smoke', 'base-url=https://staging.example/?a=b'] },
     });
     expect(argo.workflows.get(name)!.metadata.labels['gitops.learning-platform/cluster']).toBe('staging');
-    expect(argo.requests.some((r) => r.path === '/api/v1/workflow-events/argo' && r.query.get('listOptions.fieldSelector') === `metadata.name=${name}`)).toBe(true);
+    expect(argo.requests.some((r) => r.path === `/api/v1/workflow-events/${NS}` && r.query.get('listOptions.fieldSelector') === `metadata.name=${name}`)).toBe(true);
   });
 
   it('exits 1 on Failed, printing the failed node and the capped tail of its log', async () => {
@@ -158,7 +162,7 @@ describe('verify', () => {
   it('names a missing WorkflowTemplate', async () => {
     const { code, err } = await verify(['--template', 'nope']);
     expect(code).toBe(2);
-    expect(err[0]).toBe('WorkflowTemplate nope not found in namespace argo');
+    expect(err[0]).toBe('WorkflowTemplate nope not found in namespace verification');
   });
 
   it('retries 5xx on submit, then succeeds with exactly one workflow', async () => {
@@ -183,5 +187,54 @@ describe('verify', () => {
     delete process.env['ARGO_SERVER'];
     expect((await verify(['--template', 'integration-tests'])).err[0]).toMatch(/^ARGO_SERVER is not set/);
     expect(argo.requests.length).toBe(before);
+  });
+
+  it('submits to another namespace with --namespace', async () => {
+    argo.template('integration-tests', { steps: [{ phase: 'Pending' }, { phase: 'Succeeded', nodes: [{ name: 'run-suite', phase: 'Succeeded' }] }] }, 'argo');
+    const { code, out } = await verify(['--template', 'integration-tests', '--namespace', 'argo']);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^submitted workflow argo\/integration-tests-\w+ /);
+    expect(argo.requests.some((r) => r.path === '/api/v1/workflows/argo/submit')).toBe(true);
+  });
+});
+
+describe('verify: image parameters are pinned like every rendered image', () => {
+  it('passes a pinned migration image on to db-migrate', async () => {
+    const image = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/learning-platform/db-migrate:2.4.0';
+    const { code } = await verify(['--template', 'db-migrate', '--param', 'revision=0123456789abcdef0123456789abcdef01234567', '--param', `migration-image=${image}`]);
+    expect(code).toBe(0);
+    expect(lastSubmit().body).toMatchObject({ resourceName: 'db-migrate', submitOptions: { parameters: ['revision=0123456789abcdef0123456789abcdef01234567', `migration-image=${image}`] } });
+  });
+
+  it('refuses latest, an untagged image and a malformed digest, before contacting the server', async () => {
+    const before = argo.requests.length;
+    const latest = await verify(['--template', 'db-migrate', '--param', 'migration-image=example.com/db-migrate:latest']);
+    expect(latest.code).toBe(2);
+    expect(latest.err[0]).toBe('--param migration-image=example.com/db-migrate:latest is not pinned: give a version tag (never latest) or a digest.');
+    expect((await verify(['--template', 'db-migrate', '--param', 'migration-image=example.com/db-migrate'])).err[0]).toMatch(/is not pinned/);
+    expect((await verify(['--template', 'db-migrate', '--param', 'migration-image=example.com/db-migrate@sha256:abc'])).err[0]).toMatch(/the digest must be sha256: followed by 64 hex digits/);
+    expect(argo.requests.length).toBe(before);
+  });
+
+  it('requires a digest in a production cluster', async () => {
+    await repo.write('clusters/production/cluster.yaml', 'flavor: eks\n');
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const verifyProduction = async (image: string) => {
+      const err: string[] = [];
+      const args = ['--root', repo.root, 'verify', '--cluster', 'production', '--poll-interval', '50ms', '--template', 'db-migrate', '--param', `migration-image=${image}`];
+      const code = await run(args, { out: () => {}, err: (l) => err.push(l), signal: new AbortController().signal });
+      return { code, err };
+    };
+    const tagged = await verifyProduction('example.com/db-migrate:2.4.0');
+    expect(tagged.code).toBe(2);
+    expect(tagged.err[0]).toBe('--param migration-image=example.com/db-migrate:2.4.0: production is a production cluster; pin the image by digest (…@sha256:…).');
+    expect((await verifyProduction(`example.com/db-migrate:2.4.0@${digest}`)).code).toBe(0);
+  });
+
+  it('names the three templates and their parameters in --help', async () => {
+    const out: string[] = [];
+    await run(['verify', '--help'], { out: (l) => out.push(l), err: (l) => out.push(l), signal: new AbortController().signal });
+    const help = out.join('\n');
+    for (const text of ['integration-tests', 'load-test', 'db-migrate', 'revision=', 'base-url=', 'vus=', 'duration=', 'migration-image=', 'default: "verification"']) expect(help).toContain(text);
   });
 });

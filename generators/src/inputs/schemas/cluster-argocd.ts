@@ -23,7 +23,7 @@ const cronFieldNamed = String.raw`(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,
 const cron = new RegExp(`^${cronField} ${cronField} ${cronField} ${cronFieldNamed} ${cronFieldNamed}$`);
 
 /** The Applications a sync window may apply to, by the folder they sync. */
-export const syncWindowTargets = ['apps', 'infra', 'platform', 'addons'] as const;
+export const syncWindowTargets = ['apps', 'infra', 'platform', 'addons', 'workflows'] as const;
 export type SyncWindowTarget = (typeof syncWindowTargets)[number];
 
 const syncWindow = z.strictObject({
@@ -44,9 +44,9 @@ const syncWindow = z.strictObject({
   manualSync: z.boolean().default(true).describe('Let people sync by hand while the window blocks automated syncs. Default: true.'),
   appliesTo: z
     .array(z.enum(syncWindowTargets))
-    .min(1, 'must name at least one of apps, infra, platform, addons')
+    .min(1, 'must name at least one of apps, infra, platform, addons, workflows')
     .default(['apps'])
-    .describe('Which Applications the window governs: apps (the services), infra, platform, addons. Default: [apps].'),
+    .describe('Which Applications the window governs: apps (the services), infra, platform, addons, workflows (the Argo Workflows templates). Default: [apps].'),
   description: z.string().max(255).optional().describe('Why the window exists (shown in the Argo CD UI).'),
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dnsSubdomain, kubernetesMinor, stringOrParam } from './common.js';
 import { argocdClusterRules, argocdSettings, eksSettings, k3sSettings } from './cluster-argocd.js';
+import { workflowsClusterRules, workflowsSettings } from './cluster-workflows.js';
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, 'must be an AWS region such as "eu-west-1"');
 
@@ -63,6 +64,7 @@ const common = {
   network,
   argocd,
   secretStores,
+  workflows: workflowsSettings,
 };
 
 /** `clusters/<name>/cluster.yaml`: one Kubernetes cluster that Argo CD syncs from this repository. */
@@ -79,6 +81,8 @@ export const clusterSchema = z.discriminatedUnion('flavor', [
     ingress: k3sIngress,
     k3s: k3sSettings,
   }),
-]).superRefine(argocdClusterRules);
+])
+  .superRefine(argocdClusterRules)
+  .superRefine(workflowsClusterRules);
 
 export type ClusterInput = z.infer<typeof clusterSchema>;

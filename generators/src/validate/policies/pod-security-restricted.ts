@@ -99,10 +99,13 @@ export const podSecurityRestricted: RenderedCheck = {
   run: ({ docs }) =>
     docs.flatMap((doc) =>
       podTemplates(doc.object).flatMap((template) => {
-        const metadataPath = template.path.replace(/spec$/, 'metadata').split('.');
-        let metadata: unknown = doc.object;
-        for (const key of metadataPath) metadata = (metadata as Record<string, unknown> | undefined)?.[key];
-        const annotations = ((metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {}) as Record<string, string>;
+        let annotations = template.annotations;
+        if (!annotations) {
+          const metadataPath = template.path.replace(/spec$/, 'metadata').split('.');
+          let metadata: unknown = doc.object;
+          for (const key of metadataPath) metadata = (metadata as Record<string, unknown> | undefined)?.[key];
+          annotations = ((metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {}) as Record<string, string>;
+        }
         const problems = restrictedViolations(template.spec, annotations);
         return problems.length
           ? [
