@@ -13,6 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { writeSyntheticRepo } from './synthetic-repo.js';
 
 const sizes = (process.env['BENCH_SIZES'] ?? '50,200,500').split(',').map(Number);
+/**
+ * Where the synthetic repositories live: the system temp folder (on disk, like a real checkout),
+ * or `BENCH_DIR`, e.g. `/dev/shm` to take the disk out of the figures (on this machine the same
+ * 15,000-file write varied 6-10 s from run to run on disk).
+ */
+const benchDir = process.env['BENCH_DIR'] ?? tmpdir();
 const repeats = Number(process.env['BENCH_REPEATS'] ?? 3);
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-worker.js');
 
@@ -29,10 +35,11 @@ function measure(mode: 'render' | 'lower-bound', root: string): Sample {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+console.log(`synthetic repositories in ${benchDir}`);
 const lines: string[] = [];
 let last = '';
 for (const size of sizes) {
-  const root = await mkdtemp(path.join(tmpdir(), `gitops-bench-${size}-`));
+  const root = await mkdtemp(path.join(benchDir, `gitops-bench-${size}-`));
   try {
     await writeSyntheticRepo(root, size);
     const render: Sample[] = [];
