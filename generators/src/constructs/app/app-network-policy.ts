@@ -24,6 +24,25 @@ export interface AppNetworkPolicyProps {
   readonly egress: readonly NetworkRule[];
 }
 
+/** DNS to the cluster resolver (kube-dns in kube-system), which every pod needs. */
+export const dnsRule: NetworkRule = {
+  peers: [
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    },
+  ],
+  ports: [
+    { port: 53, protocol: 'UDP' },
+    { port: 53, protocol: 'TCP' },
+  ],
+};
+
+/** A NetworkPolicy egress rule from a NetworkRule (TCP unless said). */
+export function egressRule(rule: NetworkRule): kplus.k8s.NetworkPolicyEgressRule {
+  return { to: [...rule.peers], ports: ports(rule) };
+}
+
 /** Peer: the pods of another app (by namespace name and app label). */
 export function appPeer(app: string, namespace: string): NetworkPolicyPeer {
   return {
@@ -43,25 +62,13 @@ export class AppNetworkPolicy extends Construct {
       metadata: { name: 'default-deny', namespace: props.namespace, labels: props.labels },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
-    const dns: NetworkRule = {
-      peers: [
-        {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-        },
-      ],
-      ports: [
-        { port: 53, protocol: 'UDP' },
-        { port: 53, protocol: 'TCP' },
-      ],
-    };
     new kplus.k8s.KubeNetworkPolicy(this, 'Allow', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         podSelector: { matchLabels: props.selector },
         policyTypes: ['Ingress', 'Egress'],
         ingress: props.ingress.map((rule) => ({ from: [...rule.peers], ports: ports(rule) })),
-        egress: [dns, ...props.egress].map((rule) => ({ to: [...rule.peers], ports: ports(rule) })),
+        egress: [dnsRule, ...props.egress].map(egressRule),
       },
     });
   }

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { NetworkRule } from '../app/app-network-policy.js';
+import { dnsRule, egressRule, type NetworkRule } from '../app/app-network-policy.js';
 
 export interface WorkflowNetworkPoliciesProps {
   readonly namespace: string;
@@ -12,23 +12,6 @@ export interface WorkflowNetworkPoliciesProps {
   readonly apiServer: NetworkRule;
   /** Per template (the pods' `app.kubernetes.io/name`): what its pods may reach besides DNS and the API server. */
   readonly templates: readonly { readonly name: string; readonly egress: readonly NetworkRule[] }[];
-}
-
-const dns: NetworkRule = {
-  peers: [
-    {
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-    },
-  ],
-  ports: [
-    { port: 53, protocol: 'UDP' },
-    { port: 53, protocol: 'TCP' },
-  ],
-};
-
-function egressRule(rule: NetworkRule): kplus.k8s.NetworkPolicyEgressRule {
-  return { to: [...rule.peers], ports: rule.ports.map((p) => ({ port: kplus.k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' })) };
 }
 
 /**
@@ -50,7 +33,7 @@ export class WorkflowNetworkPolicies extends Construct {
           podSelector: { matchLabels: { 'app.kubernetes.io/name': template.name } },
           policyTypes: ['Ingress', 'Egress'],
           ingress: [],
-          egress: [dns, props.apiServer, ...template.egress].map(egressRule),
+          egress: [dnsRule, props.apiServer, ...template.egress].map(egressRule),
         },
       });
     }
