@@ -2,7 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError, InputError, ToolError, UsageError } from '../errors.js';
-import { compareNames, formatParams, paramsFilePath, parseParamsText, writeFileAtomic, type Params } from '../delivery/params-file.js';
+import { compareNames, formatParams, paramsFilePath, parseParamsText, type Params } from '../delivery/params-file.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { createSsmClient, defaultParamsPath, normalizeSsmPath, pullParameters } from '../delivery/ssm-params.js';
 
 interface ParamsPullOptions {

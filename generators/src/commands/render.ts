@@ -1,9 +1,10 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError } from '../errors.js';
 import { CODEOWNERS_PATH, ownersOf, renderCodeowners } from '../github/codeowners.js';
 import { loadPlatform, type Platform } from '../inputs/platform.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { renderPlatform } from '../render/render-platform.js';
 import { compareTree, writeTree, type WriteResult } from '../render/tree-io.js';
 
@@ -62,7 +63,5 @@ async function writeCodeowners(root: string, platform: Platform): Promise<void> 
   const target = path.join(root, CODEOWNERS_PATH);
   const wanted = renderCodeowners(ownersOf(platform));
   if ((await readFile(target, 'utf8').catch(() => undefined)) === wanted) return;
-  await mkdir(path.dirname(target), { recursive: true });
-  await writeFile(`${target}.tmp-${process.pid}`, wanted);
-  await rename(`${target}.tmp-${process.pid}`, target);
+  await writeFileAtomic(target, wanted);
 }

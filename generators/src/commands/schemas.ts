@@ -1,8 +1,9 @@
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError } from '../errors.js';
 import { allInputJsonSchemas } from '../inputs/json-schemas.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 interface SchemasOptions {
   readonly check?: boolean;
@@ -23,11 +24,7 @@ export const schemasCommand = defineCommand<SchemasOptions>({
       const current = await readFile(file, 'utf8').catch(() => undefined);
       if (current === content) continue;
       stale.push(`${schemasFolder}/${name}`);
-      if (!options.check) {
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(`${file}.tmp`, content);
-        await rename(`${file}.tmp`, file);
-      }
+      if (!options.check) await writeFileAtomic(file, content);
     }
     if (options.check && stale.length) throw new FindingsError('input JSON Schemas are out of date: run `npx gitops schemas`', stale);
     ctx.out(stale.length ? `wrote ${stale.join(', ')}` : 'input JSON Schemas are up to date');

@@ -11,7 +11,7 @@ import type { Cluster } from '../inputs/clusters.js';
 import type { ClusterPlatform, Platform } from '../inputs/platform.js';
 import { resolveRepository, type Service } from '../inputs/services.js';
 import { suggest } from '../inputs/zod-issues.js';
-import { writeFileAtomic } from './params-file.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 /**
  * Image updates of per-cluster service overrides (`apps/<service>/<cluster>.yaml`), shared by

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Document, isScalar, visit } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { paramsFileSchema, parseParamsFile, type Params } from '../inputs/params.js';
 
 /**
@@ -91,18 +91,4 @@ export async function writeParams(root: string, cluster: string, ssmPath: string
   const file = paramsFilePath(cluster);
   await writeFileAtomic(path.join(root, file), formatParams(ssmPath, parameters));
   return file;
-}
-
-/** Writes `text` to `target` through a temp file in the same folder and a rename; never leaves a partial file. */
-export async function writeFileAtomic(target: string, text: string): Promise<void> {
-  const dir = path.dirname(target);
-  await mkdir(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, text, { encoding: 'utf8', flag: 'wx' });
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
