@@ -13,9 +13,10 @@
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { ToolError } from '../errors.js';
 import { CRD_SOURCES, ensureCrdSource, type PreparedCrdSource } from '../validate/crd-sources.js';
+import { parseCrds } from '../validate/schemas/crd.js';
 import { lastLines, runProcess } from './process.js';
 
 /** One kind to import: which CRD source holds it and which served version to take. */
@@ -115,9 +116,9 @@ export async function importCrds(root: string, kinds: readonly ImportedKind[] = 
 async function filteredCrd(source: PreparedCrdSource, wanted: ImportedKind): Promise<Record<string, unknown>> {
   const summary = source.crds.find((crd) => crd.group === wanted.group && crd.kind === wanted.kind);
   if (!summary) throw new ToolError(`${source.source.module}@${source.source.version} has no CRD for ${wanted.kind}.${wanted.group}`);
-  for (const doc of parseAllDocuments(await readFile(summary.file, 'utf8'))) {
-    const crd = doc.toJS({ maxAliasCount: -1 }) as { kind?: string; spec?: { group?: string; names?: { kind?: string }; versions?: Record<string, unknown>[] } };
-    if (crd.kind !== 'CustomResourceDefinition' || crd.spec?.group !== wanted.group || crd.spec.names?.kind !== wanted.kind) continue;
+  for (const found of parseCrds(await readFile(summary.file, 'utf8'), summary.file)) {
+    const crd = found as { spec?: { group?: string; names?: { kind?: string }; versions?: Record<string, unknown>[] } };
+    if (crd.spec?.group !== wanted.group || crd.spec.names?.kind !== wanted.kind) continue;
     const version = crd.spec.versions?.find((v) => v['name'] === wanted.version && v['served'] !== false);
     if (!version) {
       const served = (crd.spec.versions ?? []).map((v) => v['name']).join(', ');
