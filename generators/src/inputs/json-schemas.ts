@@ -25,13 +25,9 @@ export function inputJsonSchemas(): Record<string, object> {
   };
 }
 
-/** Registers extra schemas (other input kinds add theirs here). */
-export const extraJsonSchemas: Array<() => Record<string, object>> = [];
-
+/** Every input schema, sorted by file name. */
 export function allInputJsonSchemas(): Record<string, object> {
-  const all = inputJsonSchemas();
-  for (const extra of extraJsonSchemas) Object.assign(all, extra());
-  return Object.fromEntries(Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(Object.entries(inputJsonSchemas()).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 function toJsonSchema(schema: z.ZodType, description: string): object {
