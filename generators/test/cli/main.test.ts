@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands.js';
 import { run } from '../../src/cli/main.js';
+import { gitops as runCli } from '../support/cli.js';
 import { repoRoot } from '../support/temp-repo.js';
 
 async function gitops(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['--root', repoRoot, ...args], { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const result = await runCli(repoRoot, ...args);
+  return { code: result.code, out: result.out.join('\n'), err: result.err.join('\n') };
 }
 
 describe('gitops CLI', () => {
