@@ -24,7 +24,10 @@ export interface ResourceCounts {
   readonly skipped: number;
 }
 
-export type EngineName = 'kubeconform' | 'kubectl-validate';
+export type EngineName = 'kubeconform' | 'kubectl-validate' | 'kube-apiserver';
+
+/** Every engine, in report order. */
+export const ENGINE_NAMES: readonly EngineName[] = ['kubeconform', 'kubectl-validate', 'kube-apiserver'];
 
 /** One engine's verdict over one set of files. */
 export interface EngineReport {
