@@ -10,7 +10,6 @@ import { buildReport, type DiffReport } from '../diff/report.js';
 import type { RiskFlag } from '../diff/risk.js';
 import { snapshotAtCommit, snapshotOfWorkingTree, type Snapshot } from '../diff/snapshot.js';
 import { checkUpdates } from '../diff/update-check.js';
-import { loadClusters } from '../inputs/clusters.js';
 import { ensureControlPlane, type ControlPlaneBinaries } from '../tools/control-plane-build.js';
 import { availableCrdSources, ensureCrdSources } from '../validate/crd-sources.js';
 import { cacheRootFor } from './validate.js';
@@ -84,9 +83,11 @@ export const diffCommand = defineCommand<DiffOptions>({
 /** The update check on each cluster's pinned API server. */
 async function updateFlags(root: string, base: Snapshot, head: Snapshot, signal: AbortSignal | undefined, log: (line: string) => void): Promise<RiskFlag[]> {
   const cacheRoot = cacheRootFor(root);
-  const clusters = await loadClusters(root);
   const binaries = new Map<string, ControlPlaneBinaries>();
-  for (const cluster of clusters) binaries.set(cluster.name, await ensureControlPlane(cacheRoot, cluster.kubernetesVersion, { signal, log }));
+  for (const cluster of head.clusters.values()) {
+    if (!cluster.kubernetesVersion) throw new UsageError(`--apiserver: clusters/${cluster.name}/cluster.yaml states no kubernetesVersion`);
+    binaries.set(cluster.name, await ensureControlPlane(cacheRoot, cluster.kubernetesVersion, { signal, log }));
+  }
   const crds = await ensureCrdSources(cacheRoot, availableCrdSources(), { signal, log });
   return checkUpdates(base, head, { binaries, crdSources: crds, cacheRoot, signal, log });
 }

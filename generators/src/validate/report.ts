@@ -40,6 +40,8 @@ export interface EngineReport {
   readonly counts: ResourceCounts;
   /** The engine's exit code (0 when everything was valid). */
   readonly exitCode: number;
+  /** How many verdicts came from the content cache instead of the engine (when it caches). */
+  readonly cached?: number;
 }
 
 /** Counts the statuses of a list of results. */

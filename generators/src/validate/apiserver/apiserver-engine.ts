@@ -106,6 +106,7 @@ export async function runApiserver(run: ApiserverRun): Promise<EngineReport> {
     const cached = cache?.get(keyOf(doc));
     if (cached) verdicts.set(doc, cached);
   }
+  const cached = verdicts.size;
   const toJudge = docs.filter((doc) => !verdicts.has(doc) && !doc.parseError);
   const results: ResourceResult[] = [];
   if (toJudge.length > 0) {
@@ -134,6 +135,7 @@ export async function runApiserver(run: ApiserverRun): Promise<EngineReport> {
     resources,
     counts,
     exitCode: counts.valid === counts.resources ? 0 : 1,
+    cached,
   };
 }
 

@@ -36,7 +36,9 @@ export interface PlannedCrd {
  */
 export interface CrdPlan {
   readonly crds: readonly PlannedCrd[];
-  /** A short hash of the files' bytes and the storage choices. */
+  /** A short hash of the files' bytes: the CRDs as shipped (the cached server state holds these). */
+  readonly filesHash: string;
+  /** `filesHash` and the storage choices: what the server judges with. */
   readonly hash: string;
 }
 
@@ -62,10 +64,22 @@ export async function planCrds(sources: readonly PreparedCrdSource[], usedVersio
     }
   }
   const crds = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-  const hash = createHash('sha256');
-  for (const file of [...new Set(crds.map((c) => c.file))].sort()) hash.update(file.split('/').slice(-2).join('/')).update(await readFile(file)).update('\0');
-  hash.update(JSON.stringify(crds.map((c) => [c.name, c.storage ?? ''])));
-  return { crds, hash: hash.digest('hex').slice(0, 16) };
+  const files = createHash('sha256');
+  for (const file of [...new Set(crds.map((c) => c.file))].sort()) files.update(file.split('/').slice(-2).join('/')).update(await readFile(file)).update('\0');
+  const filesHash = files.digest('hex').slice(0, 16);
+  const storage = crds.filter((c) => c.storage).map((c) => [c.name, c.storage]);
+  const hash = storage.length === 0 ? filesHash : createHash('sha256').update(filesHash).update(JSON.stringify(storage)).digest('hex').slice(0, 16);
+  return { crds, filesHash, hash };
+}
+
+/** The plan without storage choices: the CRDs as shipped. */
+export function asShipped(plan: CrdPlan): CrdPlan {
+  return { crds: plan.crds.map(({ storage: _storage, ...crd }) => crd), filesHash: plan.filesHash, hash: plan.filesHash };
+}
+
+/** The part of a plan that changes a CRD as shipped (its storage version). */
+export function storageChanges(plan: CrdPlan): CrdPlan {
+  return { ...plan, crds: plan.crds.filter((c) => c.storage) };
 }
 
 /** The CRD objects of a plan, ready to apply. */
@@ -120,5 +134,26 @@ export async function installCrds(client: KubeClient, crds: readonly Record<stri
     if (waiting.length === 0) break;
     if (Date.now() > deadline) throw new ToolError(`CRDs not Established after 120 s: ${waiting.join(', ')}`);
     await sleep(250);
+  }
+}
+
+/**
+ * Waits until discovery reports each changed CRD's new storage version (its `storageVersionHash`,
+ * computed as k8s.io/apiserver `discovery.StorageVersionHash` does): discovery and the CRD
+ * handler follow the same informer, so from then on objects are stored at that version.
+ */
+export async function waitForStorageVersions(client: KubeClient, changed: CrdPlan, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (const crd of changed.crds) {
+    if (!crd.storage) continue;
+    const expected = createHash('sha256').update(`${crd.group}/${crd.storage}/${crd.kind}`).digest().subarray(0, 8).toString('base64');
+    for (;;) {
+      signal?.throwIfAborted();
+      const list = await client.get(`/apis/${crd.group}/${crd.storage}`);
+      const resources = (list.body['resources'] as { kind?: string; name?: string; storageVersionHash?: string }[] | undefined) ?? [];
+      if (resources.some((r) => r.kind === crd.kind && !r.name?.includes('/') && r.storageVersionHash === expected)) break;
+      if (Date.now() > deadline) throw new ToolError(`${crd.name}: the API server did not switch its storage version to ${crd.storage} within 60 s`);
+      await sleep(100);
+    }
   }
 }

@@ -29,6 +29,8 @@ export interface KubeClientOptions {
   readonly ca: string;
   /** Parallel requests at most (default 8). */
   readonly maxSockets?: number;
+  /** Aborts every request in flight (Ctrl-C). */
+  readonly signal?: AbortSignal;
 }
 
 export const FIELD_MANAGER = 'gitops';
@@ -55,8 +57,7 @@ export class KubeClient {
       headers: { authorization: `Bearer ${options.token}` },
       validateStatus: () => true,
       timeout: 60_000,
-      // Bodies are JSON; never let axios guess.
-      transitional: { silentJSONParsing: false, forcedJSONParsing: true },
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   }
 

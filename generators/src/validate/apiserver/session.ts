@@ -6,7 +6,7 @@
 import type { EnsureOptions } from '../../tools/go.js';
 import type { ControlPlaneBinaries } from '../../tools/control-plane-build.js';
 import { startControlPlane } from './control-plane.js';
-import type { CrdPlan } from './crd-install.js';
+import { installCrds, loadCrdObjects, storageChanges, waitForStorageVersions, type CrdPlan } from './crd-install.js';
 import { KubeClient, objectPath, type ApiAnswer, type ServedResource } from './kube-client.js';
 import { ensurePreloadedState } from './preloaded-state.js';
 
@@ -36,8 +36,14 @@ export interface ApiSession {
 export async function withApiServer<T>(options: SessionOptions, fn: (session: ApiSession) => Promise<T>): Promise<T> {
   const snapshot = await ensurePreloadedState(options.cacheRoot, options.binaries, options.plan, { signal: options.signal, log: options.log });
   const plane = await startControlPlane({ binaries: options.binaries, etcdSnapshot: snapshot, signal: options.signal });
-  const client = new KubeClient({ url: plane.url, token: plane.token, ca: plane.ca });
+  const client = new KubeClient({ url: plane.url, token: plane.token, ca: plane.ca, signal: options.signal });
   try {
+    // This run's storage versions, over the CRDs as shipped (a few small CRDs, ~1 s).
+    const changed = storageChanges(options.plan);
+    if (changed.crds.length > 0) {
+      await installCrds(client, await loadCrdObjects(changed), options.signal);
+      await waitForStorageVersions(client, changed, options.signal);
+    }
     const served = await discoverWithCrds(client, options.plan, options.signal);
     const pathOf = (object: Record<string, unknown>): string | ApiAnswer => {
       const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : '';
