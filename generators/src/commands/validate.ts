@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
-import { FindingsError, UsageError } from '../errors.js';
+import { FindingsError, InputError, UsageError } from '../errors.js';
+import { readAddonCatalogue } from '../inputs/addons.js';
 import { loadClusters } from '../inputs/clusters.js';
 import { renderedChecks, runChecks, type Finding } from '../validate/checks.js';
+import { clusterCrdSources } from '../validate/crd-sources.js';
 import { formatReport, reportFailures, validateRendered } from '../validate/engines.js';
 import { loadRenderedDocs } from '../validate/rendered-docs.js';
 
@@ -23,7 +25,7 @@ export function cacheRootFor(root: string): string {
 
 export const validateCommand = defineCommand<ValidateOptions>({
   name: 'validate',
-  summary: 'Validate clusters/*/rendered/ with kubeconform and kubectl-validate (pinned, strict, at each cluster\'s Kubernetes version) and the policy checks.',
+  summary: 'Validate clusters/*/rendered/ with kubeconform and kubectl-validate (pinned, strict, at each cluster\'s Kubernetes version, against the CRDs of the versions it installs), and the policy checks.',
   define: (cmd) =>
     cmd
       .option('-c, --cluster <name...>', 'validate only these clusters')
@@ -34,6 +36,7 @@ export const validateCommand = defineCommand<ValidateOptions>({
           '',
           'The first run installs the validators with `go install` into .tools/ and converts the pinned',
           'schemas into .cache/schemas/ (GITOPS_CACHE_ROOT moves both); later runs fetch nothing.',
+          'CRDs come from the Go modules of the versions clusters/addons.yaml installs.',
           'Every resource must be valid for both engines: invalid, unvalidated (no schema) and skipped',
           'resources all fail the run.',
           '',
@@ -54,10 +57,12 @@ export const validateCommand = defineCommand<ValidateOptions>({
       clusters = clusters.filter((c) => options.cluster!.includes(c.name));
     }
 
+    const { catalogue, issues } = await readAddonCatalogue(ctx.root);
+    if (!catalogue) throw new InputError(issues);
     const report = await validateRendered({
       root: ctx.root,
       cacheRoot: cacheRootFor(ctx.root),
-      clusters: clusters.map((c) => ({ name: c.name, kubernetesVersion: c.kubernetesVersion, dir: path.join(ctx.root, 'clusters', c.name, 'rendered') })),
+      clusters: clusters.map((c) => ({ name: c.name, kubernetesVersion: c.kubernetesVersion, dir: path.join(ctx.root, 'clusters', c.name, 'rendered'), crdSources: clusterCrdSources(catalogue, c) })),
       signal: ctx.signal,
       log: (line) => ctx.err(line),
     });
