@@ -205,6 +205,15 @@ describe('rendered Argo CD layout of each cluster', () => {
     expect((await objects('staging', 'addons/')).some((o) => o.object.kind === 'PodIdentityAssociation')).toBe(false);
   });
 
+  it('a null in chart values is rendered (Helm removes that chart default): the ADOT collector keeps only OTLP in and X-Ray out', async () => {
+    const app = (await objects('production', 'argocd/')).find((o) => o.object.metadata.name === 'addon-adot-collector')!.object;
+    const config = app.spec.sources.find((s: { chart?: string }) => s.chart === 'opentelemetry-collector').helm.valuesObject.config;
+    expect(config.receivers).toMatchObject({ jaeger: null, zipkin: null, prometheus: null });
+    expect(Object.keys(config.receivers)).toEqual(['jaeger', 'otlp', 'prometheus', 'zipkin']);
+    expect(config.service.pipelines).toMatchObject({ logs: null, metrics: null, traces: { receivers: ['otlp'], exporters: ['awsxray'] } });
+    expect(await exampleFile('production', 'argocd/application.addon-adot-collector.yaml')).toMatch(/^ {14}jaeger: null$/m);
+  });
+
   it('IRSA roles come from params.yaml on EKS; k3s renders none', async () => {
     const { tree, platform } = await renderExample();
     const production = platform.clusters.find((c) => c.cluster.name === 'production')!.cluster;
