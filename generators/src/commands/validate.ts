@@ -3,6 +3,7 @@ import { defineCommand } from '../cli/command.js';
 import { FindingsError, InputError, UsageError } from '../errors.js';
 import { readAddonCatalogue } from '../inputs/addons.js';
 import { loadClusters } from '../inputs/clusters.js';
+import { checkChartValues, handCheckedCharts } from '../validate/chart-values.js';
 import { renderedChecks, runChecks, type Finding } from '../validate/checks.js';
 import { clusterCrdSources } from '../validate/crd-sources.js';
 import { formatReport, reportFailures, validateRendered } from '../validate/engines.js';
@@ -25,7 +26,7 @@ export function cacheRootFor(root: string): string {
 
 export const validateCommand = defineCommand<ValidateOptions>({
   name: 'validate',
-  summary: 'Validate clusters/*/rendered/ with kubeconform and kubectl-validate (pinned, strict, at each cluster\'s Kubernetes version, against the CRDs of the versions it installs), and the policy checks.',
+  summary: 'Validate clusters/*/rendered/ with kubeconform and kubectl-validate (pinned, strict, at each cluster\'s Kubernetes version, against the CRDs of the versions it installs), the policy checks and the Helm values check.',
   define: (cmd) =>
     cmd
       .option('-c, --cluster <name...>', 'validate only these clusters')
@@ -36,7 +37,7 @@ export const validateCommand = defineCommand<ValidateOptions>({
           '',
           'The first run installs the validators with `go install` into .tools/ and converts the pinned',
           'schemas into .cache/schemas/ (GITOPS_CACHE_ROOT moves both); later runs fetch nothing.',
-          'CRDs come from the Go modules of the versions clusters/addons.yaml installs.',
+          'CRDs and chart values come from the Go modules of the versions clusters/addons.yaml installs.',
           'Every resource must be valid for both engines: invalid, unvalidated (no schema) and skipped',
           'resources all fail the run.',
           '',
@@ -76,6 +77,10 @@ export const validateCommand = defineCommand<ValidateOptions>({
       ctx.out(`${cluster.name}: ${renderedChecks.length} policy checks, ${result.findings.length} findings, ${result.exemptions.length} exemptions`);
       for (const exemption of result.exemptions) ctx.out(`  exempt: ${exemption.file}: ${exemption.resource}: ${exemption.check}: ${exemption.reason}`);
       for (const finding of result.findings) ctx.out(`  ${finding.file}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
+      const values = await checkChartValues({ cacheRoot: cacheRootFor(ctx.root), catalogue, docs, signal: ctx.signal, log: (line) => ctx.err(line) });
+      findings.push(...values.findings);
+      ctx.out(`${cluster.name}: chart values: ${values.checked.length} chart sources checked against their chart, ${values.findings.length} findings (by hand, see README: ${handCheckedCharts.join(', ')})`);
+      for (const finding of values.findings) ctx.out(`  ${finding.file}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
     }
 
     const failures = reportFailures(report);
