@@ -10,7 +10,7 @@ import { lostFields, usedVersions, type TreeDocument } from '../../../src/valida
 import { ensureToolchain, validateRendered } from '../../../src/validate/engines.js';
 import type { EngineReport } from '../../../src/validate/report.js';
 import { repositoryCrdSources, type CrdSource } from '../../../src/validate/crd-sources.js';
-import { repoRoot } from '../../support/temp-repo.js';
+import { repoRoot, shareToolsAndSchemas } from '../../support/temp-repo.js';
 
 const SLOW = { timeout: 600_000 };
 /** The CRDs of every version this repository's clusters install. */
@@ -67,10 +67,7 @@ describe('the kube-apiserver engine', () => {
   it('Pass when nothing changed since the last run: verdicts come from the cache, no server starts', SLOW, async () => {
     const cacheRoot = await mkdtemp(path.join(tmpdir(), 'gitops-verdicts-'));
     scratch.push(cacheRoot);
-    const { cp } = await import('node:fs/promises');
-    // Share binaries and the pre-loaded state, not the verdicts.
-    await cp(path.join(repoRoot, '.tools'), path.join(cacheRoot, '.tools'), { recursive: true });
-    await cp(path.join(repoRoot, '.cache', 'schemas'), path.join(cacheRoot, '.cache', 'schemas'), { recursive: true });
+    await shareToolsAndSchemas(cacheRoot);
     const files = { 'configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: shop }\ndata: { "log level": debug }\n' };
     const first = await apiserver(files, { cacheRoot, cache: true });
     expect(first.resources[0]!.status).toBe('invalid');
