@@ -5,6 +5,7 @@
  * A file is cached only when every result in it is definite (valid or invalid).
  */
 import { readFile } from 'node:fs/promises';
+import { mapLimit } from '../render/task-pool.js';
 import { displayPath } from './documents.js';
 import { countResults, sortResults, type EngineReport, type ResourceResult } from './report.js';
 import { VerdictCache, verdictKey } from './verdict-cache.js';
@@ -37,7 +38,7 @@ export async function runCachedByFile(
   run: (files: readonly string[]) => Promise<EngineReport>,
 ): Promise<EngineReport> {
   if (!cache) return { ...(await run(files)), cached: 0 };
-  const keys = await Promise.all(files.map(async (file) => verdictKey(engineKey, await readFile(file, 'utf8'))));
+  const keys = await mapLimit(files, 64, async (file) => verdictKey(engineKey, await readFile(file, 'utf8')));
   const results: ResourceResult[] = [];
   const todo: { file: string; key: string }[] = [];
   files.forEach((file, i) => {
