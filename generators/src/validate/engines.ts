@@ -121,12 +121,14 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
     if (files.length === 0) {
       return { cluster, kubernetesVersion: native.kubernetesVersion, files: [], engines: [], problems: [`no *.yaml files under ${displayPath(options.root, cluster.dir)} (run render first)`] };
     }
+    // Read once, shared by the engines' caches.
+    const texts = new Map(await mapLimit(files, 64, async (file) => [file, await readFile(file, 'utf8')] as const));
     // What a file's verdict depends on besides its bytes: engine, version, schemas (their cache
     // folders are named after the versions and the converter), Kubernetes release.
     const schemaSet = crds.map((c) => path.basename(c.schemaDir)).join(',');
     const runs: Record<EngineName, () => Promise<EngineReport>> = {
       kubeconform: () =>
-        runCachedByFile(kubeconformVerdicts, { engine: 'kubeconform', engineVersion: KUBECONFORM_VERSION, kubernetesVersion: native.kubernetesVersion }, `kubeconform ${KUBECONFORM_VERSION} ${path.basename(native.kubeconformDir)} ${schemaSet}`, files, options.root, (todo) => runKubeconform({
+        runCachedByFile(kubeconformVerdicts, { engine: 'kubeconform', engineVersion: KUBECONFORM_VERSION, kubernetesVersion: native.kubernetesVersion }, `kubeconform ${KUBECONFORM_VERSION} ${path.basename(native.kubeconformDir)} ${schemaSet}`, files, texts, options.root, (todo) => runKubeconform({
           binary: toolchain.kubeconform,
           files: todo,
           kubernetesVersion: native.kubernetesVersion,
@@ -136,7 +138,7 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
           signal: options.signal,
         })),
       'kubectl-validate': () =>
-        runCachedByFile(kubectlValidateVerdicts, { engine: 'kubectl-validate', engineVersion: KUBECTL_VALIDATE_VERSION, kubernetesVersion: native.kubernetesVersion }, `kubectl-validate ${KUBECTL_VALIDATE_VERSION} ${path.basename(native.openapiV3Dir)} ${schemaSet}`, files, options.root, async (todo) => runKubectlValidate({
+        runCachedByFile(kubectlValidateVerdicts, { engine: 'kubectl-validate', engineVersion: KUBECTL_VALIDATE_VERSION, kubernetesVersion: native.kubernetesVersion }, `kubectl-validate ${KUBECTL_VALIDATE_VERSION} ${path.basename(native.openapiV3Dir)} ${schemaSet}`, files, texts, options.root, async (todo) => runKubectlValidate({
           binary: toolchain.kubectlValidate,
           files: todo,
           kubernetesVersion: native.kubernetesVersion,
@@ -149,6 +151,7 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
         runApiserver({
           binaries: toolchain.controlPlanes.get(cluster.kubernetesVersion)!,
           files,
+          texts,
           crdSources: crds,
           relativeTo: options.root,
           cacheRoot,

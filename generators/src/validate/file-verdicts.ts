@@ -27,18 +27,20 @@ export function openFileVerdicts(cacheRoot: string, engine: string): Promise<Ver
 
 /**
  * Runs `run` on the files the cache cannot answer for and merges both into one report.
- * `engineKey` names everything besides the file's bytes that the verdict depends on.
+ * `engineKey` names everything besides the file's bytes that the verdict depends on; `texts`
+ * holds the files' texts when already read.
  */
 export async function runCachedByFile(
   cache: VerdictCache<CachedResult[]> | undefined,
   header: Pick<EngineReport, 'engine' | 'engineVersion' | 'kubernetesVersion'>,
   engineKey: string,
   files: readonly string[],
+  texts: ReadonlyMap<string, string>,
   relativeTo: string,
   run: (files: readonly string[]) => Promise<EngineReport>,
 ): Promise<EngineReport> {
   if (!cache) return { ...(await run(files)), cached: 0 };
-  const keys = await mapLimit(files, 64, async (file) => verdictKey(engineKey, await readFile(file, 'utf8')));
+  const keys = await mapLimit(files, 64, async (file) => verdictKey(engineKey, texts.get(file) ?? (await readFile(file, 'utf8'))));
   const results: ResourceResult[] = [];
   const todo: { file: string; key: string }[] = [];
   files.forEach((file, i) => {

@@ -36,6 +36,8 @@ export interface ApiserverRun {
   readonly binaries: ControlPlaneBinaries;
   /** Absolute paths of the files to validate. */
   readonly files: readonly string[];
+  /** Their texts, when already read. */
+  readonly texts?: ReadonlyMap<string, string>;
   /** The CRD sources the cluster has, in priority order (first source wins). */
   readonly crdSources: readonly PreparedCrdSource[];
   /** Files are reported relative to this folder. */
@@ -108,9 +110,9 @@ export function quickIdentity(text: string): ManifestIdentity | undefined {
   return { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
 }
 
-/** Reads every document of the files (parsed lazily). */
-export async function readTreeDocuments(files: readonly string[], relativeTo: string): Promise<TreeDocument[]> {
-  const texts = await mapLimit(files, 64, (file) => readFile(file, 'utf8'));
+/** Reads every document of the files (parsed lazily); `known` holds texts already read. */
+export async function readTreeDocuments(files: readonly string[], relativeTo: string, known?: ReadonlyMap<string, string>): Promise<TreeDocument[]> {
+  const texts = await mapLimit(files, 64, async (file) => known?.get(file) ?? readFile(file, 'utf8'));
   return files.flatMap((file, i) => {
     const shown = displayPath(relativeTo, file);
     return splitYamlDocuments(texts[i]!).map((text, index) => new TreeDocument(shown, index, text));
@@ -133,7 +135,7 @@ export function usedVersions(docs: readonly TreeDocument[]): Map<string, Set<str
 
 /** Validates the files on a real API server and returns the engine report. */
 export async function runApiserver(run: ApiserverRun): Promise<EngineReport> {
-  const docs = await readTreeDocuments(run.files, run.relativeTo);
+  const docs = await readTreeDocuments(run.files, run.relativeTo, run.texts);
   const plan = await planCrds(run.crdSources, usedVersions(docs));
   const engineKey = `kube-apiserver ${run.binaries.kubernetesRelease} etcd ${run.binaries.etcdVersion} crds ${plan.hash} ${ENGINE_REVISION}`;
   const namespaceTexts = new Map(docs.filter((d) => d.kind === 'Namespace' && d.apiVersion === 'v1').map((d) => [d.name, d.text]));
