@@ -7,7 +7,12 @@ import { COMMENT_LIMIT, renderMarkdown, renderMarkdownParts } from '../diff/form
 import { renderText } from '../diff/format/text.js';
 import { resolveCommit } from '../diff/git.js';
 import { buildReport, type DiffReport } from '../diff/report.js';
-import { snapshotAtCommit, snapshotOfWorkingTree } from '../diff/snapshot.js';
+import type { RiskFlag } from '../diff/risk.js';
+import { snapshotAtCommit, snapshotOfWorkingTree, type Snapshot } from '../diff/snapshot.js';
+import { checkUpdates } from '../diff/update-check.js';
+import { ensureControlPlane, type ControlPlaneBinaries } from '../tools/control-plane-build.js';
+import { availableCrdSources, ensureCrdSources } from '../validate/crd-sources.js';
+import { cacheRootFor } from './validate.js';
 
 interface DiffOptions {
   readonly base: string;
@@ -15,6 +20,7 @@ interface DiffOptions {
   readonly output?: string;
   readonly partsDir?: string;
   readonly partLimit: string;
+  readonly apiserver?: boolean;
 }
 
 const formats = ['text', 'markdown', 'json'] as const;
@@ -30,10 +36,13 @@ export const diffCommand = defineCommand<DiffOptions>({
       .option('--output <file>', 'write the whole report in --format to this file (stdout then gets the summary)')
       .option('--parts-dir <dir>', 'also write the Markdown as pull-request comment parts part-1.md, part-2.md, ... (stale parts removed)')
       .option('--part-limit <chars>', 'maximum characters of one comment part', String(COMMENT_LIMIT))
+      .option('--apiserver', 'also judge every changed resource as an update on a real kube-apiserver (base applied, then head): immutable fields and oldSelf rules become flags')
       .addHelpText(
         'after',
         '\nCompares clusters/*/rendered/ of the base commit (read from Git, not re-rendered) with the working tree.\n' +
           'Secrets and credential-looking values are redacted in every format.\n' +
+          'With --apiserver, the pinned kube-apiserver of each cluster\'s Kubernetes version (built once into .tools/)\n' +
+          'applies the base object of every changed resource and then the head object over it.\n' +
           'Exit codes: 0 no data-loss risk, 3 a data-loss flag was raised, 2 usage or Git error.',
       ),
   run: async (options, ctx) => {
@@ -44,7 +53,8 @@ export const diffCommand = defineCommand<DiffOptions>({
 
     const commit = await resolveCommit(ctx.root, options.base);
     const [base, head] = await Promise.all([snapshotAtCommit(ctx.root, commit), snapshotOfWorkingTree(ctx.root)]);
-    const report = buildReport(base, head, { ref: options.base, commit });
+    const serverFlags = options.apiserver ? await updateFlags(ctx.root, base, head, ctx.signal, (line) => ctx.err(line)) : [];
+    const report = buildReport(base, head, { ref: options.base, commit }, serverFlags);
     const exitCode = report.dataLoss ? ExitCode.dataLoss : ExitCode.ok;
 
     const full = formatReport(report, format, exitCode, ctx.isTTY && !process.env['NO_COLOR'] && !options.output);
@@ -69,6 +79,18 @@ export const diffCommand = defineCommand<DiffOptions>({
     return ExitCode.ok;
   },
 });
+
+/** The update check on each cluster's pinned API server. */
+async function updateFlags(root: string, base: Snapshot, head: Snapshot, signal: AbortSignal | undefined, log: (line: string) => void): Promise<RiskFlag[]> {
+  const cacheRoot = cacheRootFor(root);
+  const binaries = new Map<string, ControlPlaneBinaries>();
+  for (const cluster of head.clusters.values()) {
+    if (!cluster.kubernetesVersion) throw new UsageError(`--apiserver: clusters/${cluster.name}/cluster.yaml states no kubernetesVersion`);
+    binaries.set(cluster.name, await ensureControlPlane(cacheRoot, cluster.kubernetesVersion, { signal, log }));
+  }
+  const crds = await ensureCrdSources(cacheRoot, availableCrdSources(), { signal, log });
+  return checkUpdates(base, head, { binaries, crdSources: crds, cacheRoot, signal, log });
+}
 
 function formatReport(report: DiffReport, format: Format, exitCode: number, color: boolean): string {
   switch (format) {

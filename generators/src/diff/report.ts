@@ -1,5 +1,5 @@
 import { compareSnapshots, type ChangeStatus, type ResourceChange } from './compare.js';
-import { assessRisks, hasDataLoss, type ImageChange, type RiskFlag } from './risk.js';
+import { assessRisks, hasDataLoss, sortFlags, type ImageChange, type RiskFlag } from './risk.js';
 import type { Snapshot } from './snapshot.js';
 
 /** Everything `gitops diff` reports, before formatting. Redacted throughout. */
@@ -30,10 +30,15 @@ export interface AppGroup {
   readonly kinds: Readonly<Record<ChangeStatus, Readonly<Record<string, number>>>>;
 }
 
-/** Compares two snapshots and evaluates the risk rules. */
-export function buildReport(base: Snapshot, head: Snapshot, ref: { ref: string; commit: string }): DiffReport {
+/**
+ * Compares two snapshots and evaluates the risk rules; `extraFlags` are flags found elsewhere
+ * (the API server's update check), merged in rule order.
+ */
+export function buildReport(base: Snapshot, head: Snapshot, ref: { ref: string; commit: string }, extraFlags: readonly RiskFlag[] = []): DiffReport {
   const { changes, unchanged } = compareSnapshots(base, head);
-  const { flags, images } = assessRisks(changes, { base, head });
+  const assessed = assessRisks(changes, { base, head });
+  const images = assessed.images;
+  const flags = sortFlags([...assessed.flags, ...extraFlags]);
   const groups = new Map<string, ResourceChange[]>();
   for (const change of changes) {
     const key = `${change.cluster}\u0000${change.app}`;
