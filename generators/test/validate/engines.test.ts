@@ -11,12 +11,15 @@ import { ToolError } from '../../src/errors.js';
 import { loadClusters } from '../../src/inputs/clusters.js';
 import { runProcess } from '../../src/tools/process.js';
 import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION, KUBERNETES_MODULE, KUBERNETES_RELEASES } from '../../src/tools/versions.js';
+import { repositoryCrdSources, type CrdSource } from '../../src/validate/crd-sources.js';
 import { ensureToolchain, formatReport, reportOk, validateRendered, type ClusterReport } from '../../src/validate/engines.js';
 import type { EngineReport } from '../../src/validate/report.js';
 import { repoRoot } from '../support/temp-repo.js';
 
 const SLOW = { timeout: 600_000 };
 const scratch: string[] = [];
+/** The CRDs of every version this repository's clusters install (the test cluster gets them all). */
+let crdSources: CrdSource[] = [];
 
 /**
  * The Kubernetes minors this repository's clusters run: only their releases are downloaded and
@@ -30,8 +33,9 @@ const defaultMinor = clusterMinors[0]!;
 const defaultRelease = KUBERNETES_RELEASES[defaultMinor]!.replace(/^v/, '');
 
 beforeAll(async () => {
+  crdSources = await repositoryCrdSources(repoRoot);
   // Installs both binaries and builds every cache once (minutes on a new machine).
-  await ensureToolchain(repoRoot, clusterMinors, undefined, { apiserver: false });
+  await ensureToolchain(repoRoot, clusterMinors, crdSources, { apiserver: false });
 }, 1_800_000);
 
 afterAll(async () => {
@@ -48,7 +52,7 @@ async function validate(files: Record<string, string>, kubernetesVersion = defau
     await writeFile(path.join(dir, name), text);
   }
   // The API server engine has its own tests (apiserver/); these are about the schema engines.
-  const report = await validateRendered({ root, cacheRoot: repoRoot, clusters: [{ name: 'test', kubernetesVersion, dir }], engines: ['kubeconform', 'kubectl-validate'] });
+  const report = await validateRendered({ root, cacheRoot: repoRoot, clusters: [{ name: 'test', kubernetesVersion, dir, crdSources }], engines: ['kubeconform', 'kubectl-validate'] });
   const cluster = report.clusters[0]!;
   return { cluster, kubeconform: cluster.engines[0]!, kubectlValidate: cluster.engines[1]!, ok: reportOk(report), lines: formatReport(report) };
 }

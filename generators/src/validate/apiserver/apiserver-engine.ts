@@ -154,7 +154,8 @@ async function judgeOnServer(run: ApiserverRun, plan: CrdPlan, docs: readonly Tr
     // Namespaces first: every namespaced object needs its namespace, and Pod Security reads its labels.
     const namespaceDocs = docs.filter((d) => d.kind === 'Namespace' && d.apiVersion === 'v1' && d.object);
     const first = new Map<TreeDocument, ApiAnswer>();
-    for (const doc of namespaceDocs) first.set(doc, await session.apply(doc.object!));
+    const namespaceAnswers = await mapLimit(namespaceDocs, 8, (doc) => session.apply(doc.object!));
+    namespaceDocs.forEach((doc, i) => first.set(doc, namespaceAnswers[i]!));
     const declared = new Set(namespaceDocs.map((d) => d.name));
     await session.ensureNamespaces(docs.map((d) => d.namespace).filter((n): n is string => !!n && !declared.has(n)));
 

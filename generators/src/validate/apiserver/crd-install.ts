@@ -36,9 +36,7 @@ export interface PlannedCrd {
  */
 export interface CrdPlan {
   readonly crds: readonly PlannedCrd[];
-  /** A short hash of the files' bytes: the CRDs as shipped (the cached server state holds these). */
-  readonly filesHash: string;
-  /** `filesHash` and the storage choices: what the server judges with. */
+  /** A short hash of the files' bytes and the storage choices. */
   readonly hash: string;
 }
 
@@ -64,23 +62,12 @@ export async function planCrds(sources: readonly PreparedCrdSource[], usedVersio
     }
   }
   const crds = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-  const files = createHash('sha256');
-  for (const file of [...new Set(crds.map((c) => c.file))].sort()) files.update(file.split('/').slice(-2).join('/')).update(await readFile(file)).update('\0');
-  const filesHash = files.digest('hex').slice(0, 16);
-  const storage = crds.filter((c) => c.storage).map((c) => [c.name, c.storage]);
-  const hash = storage.length === 0 ? filesHash : createHash('sha256').update(filesHash).update(JSON.stringify(storage)).digest('hex').slice(0, 16);
-  return { crds, filesHash, hash };
+  const hash = createHash('sha256');
+  for (const file of [...new Set(crds.map((c) => c.file))].sort()) hash.update(file.split('/').slice(-2).join('/')).update(await readFile(file)).update('\0');
+  hash.update(JSON.stringify(crds.filter((c) => c.storage).map((c) => [c.name, c.storage])));
+  return { crds, hash: hash.digest('hex').slice(0, 16) };
 }
 
-/** The plan without storage choices: the CRDs as shipped. */
-export function asShipped(plan: CrdPlan): CrdPlan {
-  return { crds: plan.crds.map(({ storage: _storage, ...crd }) => crd), filesHash: plan.filesHash, hash: plan.filesHash };
-}
-
-/** The part of a plan that changes a CRD as shipped (its storage version). */
-export function storageChanges(plan: CrdPlan): CrdPlan {
-  return { ...plan, crds: plan.crds.filter((c) => c.storage) };
-}
 
 /** The CRD objects of a plan, ready to apply. */
 export async function loadCrdObjects(plan: CrdPlan): Promise<Record<string, unknown>[]> {
@@ -137,23 +124,3 @@ export async function installCrds(client: KubeClient, crds: readonly Record<stri
   }
 }
 
-/**
- * Waits until discovery reports each changed CRD's new storage version (its `storageVersionHash`,
- * computed as k8s.io/apiserver `discovery.StorageVersionHash` does): discovery and the CRD
- * handler follow the same informer, so from then on objects are stored at that version.
- */
-export async function waitForStorageVersions(client: KubeClient, changed: CrdPlan, signal?: AbortSignal): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (const crd of changed.crds) {
-    if (!crd.storage) continue;
-    const expected = createHash('sha256').update(`${crd.group}/${crd.storage}/${crd.kind}`).digest().subarray(0, 8).toString('base64');
-    for (;;) {
-      signal?.throwIfAborted();
-      const list = await client.get(`/apis/${crd.group}/${crd.storage}`);
-      const resources = (list.body['resources'] as { kind?: string; name?: string; storageVersionHash?: string }[] | undefined) ?? [];
-      if (resources.some((r) => r.kind === crd.kind && !r.name?.includes('/') && r.storageVersionHash === expected)) break;
-      if (Date.now() > deadline) throw new ToolError(`${crd.name}: the API server did not switch its storage version to ${crd.storage} within 60 s`);
-      await sleep(100);
-    }
-  }
-}

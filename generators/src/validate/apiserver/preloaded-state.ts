@@ -11,16 +11,16 @@ import type { EnsureOptions } from '../../tools/go.js';
 import type { ControlPlaneBinaries } from '../../tools/control-plane-build.js';
 import { cacheKeyPart, ensureCacheDir } from '../schemas/cache.js';
 import { startControlPlane } from './control-plane.js';
-import { asShipped, installCrds, loadCrdObjects, type CrdPlan } from './crd-install.js';
+import { installCrds, loadCrdObjects, type CrdPlan } from './crd-install.js';
 import { KubeClient } from './kube-client.js';
 
 /** Path of the etcd data folder holding the state for these binaries and CRDs (built when absent). */
 export async function ensurePreloadedState(cacheRoot: string, binaries: ControlPlaneBinaries, plan: CrdPlan, options: EnsureOptions = {}): Promise<string> {
-  const key = cacheKeyPart(`apiserver-${binaries.kubernetesRelease}-etcd-${binaries.etcdVersion}-${plan.filesHash}`);
+  const key = cacheKeyPart(`apiserver-${binaries.kubernetesRelease}-etcd-${binaries.etcdVersion}-${plan.hash}`);
   const dir = await ensureCacheDir(cacheRoot, key, async (scratch) => {
     const started = Date.now();
     options.log?.(`kube-apiserver ${binaries.kubernetesRelease}: installing ${plan.crds.length} pinned CRDs once into a cached server state`);
-    const crds = await loadCrdObjects(asShipped(plan));
+    const crds = await loadCrdObjects(plan);
     const plane = await startControlPlane({ binaries, signal: options.signal });
     try {
       const client = new KubeClient({ url: plane.url, token: plane.token, ca: plane.ca });

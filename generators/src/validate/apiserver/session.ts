@@ -6,7 +6,7 @@
 import type { EnsureOptions } from '../../tools/go.js';
 import type { ControlPlaneBinaries } from '../../tools/control-plane-build.js';
 import { startControlPlane } from './control-plane.js';
-import { installCrds, loadCrdObjects, storageChanges, waitForStorageVersions, type CrdPlan } from './crd-install.js';
+import type { CrdPlan } from './crd-install.js';
 import { KubeClient, objectPath, type ApiAnswer, type ServedResource } from './kube-client.js';
 import { ensurePreloadedState } from './preloaded-state.js';
 
@@ -38,12 +38,6 @@ export async function withApiServer<T>(options: SessionOptions, fn: (session: Ap
   const plane = await startControlPlane({ binaries: options.binaries, etcdSnapshot: snapshot, signal: options.signal });
   const client = new KubeClient({ url: plane.url, token: plane.token, ca: plane.ca, signal: options.signal });
   try {
-    // This run's storage versions, over the CRDs as shipped (a few small CRDs, ~1 s).
-    const changed = storageChanges(options.plan);
-    if (changed.crds.length > 0) {
-      await installCrds(client, await loadCrdObjects(changed), options.signal);
-      await waitForStorageVersions(client, changed, options.signal);
-    }
     const served = await discoverWithCrds(client, options.plan, options.signal);
     const pathOf = (object: Record<string, unknown>): string | ApiAnswer => {
       const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : '';
