@@ -66,8 +66,9 @@ export async function ensureControlPlane(root: string, minor: string, options: E
   const release = KUBERNETES_RELEASES[minor];
   if (!release) throw new ToolError(`no pinned Kubernetes release for ${minor} (pinned: ${Object.keys(KUBERNETES_RELEASES).join(', ')})`, 'pin it in generators/src/tools/versions.ts');
   // One after the other: each build already uses every core, and two progress streams interleave.
-  const kubeApiserver = await ensureBuilt(root, { name: 'kube-apiserver', version: release, envVar: 'KUBE_APISERVER_BIN' }, () => kubeApiserverSpec(release, options), options);
-  const etcd = await ensureBuilt(root, { name: 'etcd', version: ETCD_VERSION, envVar: 'ETCD_BIN' }, async () => etcdSpec(), options);
+  const apiserverPin: BinaryPin = { name: 'kube-apiserver', version: release, envVar: 'KUBE_APISERVER_BIN' };
+  const kubeApiserver = await ensureBuilt(root, apiserverPin, () => kubeApiserverSpec(apiserverPin, options), options);
+  const etcd = await ensureBuilt(root, ETCD_PIN, async () => etcdSpec(), options);
   return { kubeApiserver, kubernetesRelease: release, etcd, etcdVersion: ETCD_VERSION };
 }
 
@@ -91,16 +92,17 @@ export function stagingModules(goMod: string): string[] {
   return modules;
 }
 
-async function kubeApiserverSpec(release: string, options: EnsureOptions): Promise<BuildSpec> {
+const ETCD_PIN: BinaryPin = { name: 'etcd', version: ETCD_VERSION, envVar: 'ETCD_BIN' };
+
+async function kubeApiserverSpec(pin: BinaryPin, options: EnsureOptions): Promise<BuildSpec> {
+  const release = pin.version;
   const dir = await downloadGoModule(KUBERNETES_MODULE, release, options);
   const modules = stagingModules(await readFile(path.join(dir, 'go.mod'), 'utf8'));
   if (modules.length === 0) throw new ToolError(`${KUBERNETES_MODULE}@${release} go.mod lists no staging module at v0.0.0`, 'the module layout changed: read its go.mod and adjust control-plane-build.ts');
   const staging = stagingVersion(release);
   const [, major, minor] = /^v(\d+)\.(\d+)\./.exec(release)!;
   return {
-    name: 'kube-apiserver',
-    version: release,
-    envVar: 'KUBE_APISERVER_BIN',
+    ...pin,
     module: KUBERNETES_MODULE,
     pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
     replaces: modules.map((m) => `replace ${m} => ${m} ${staging}`),
@@ -110,9 +112,7 @@ async function kubeApiserverSpec(release: string, options: EnsureOptions): Promi
 
 function etcdSpec(): BuildSpec {
   return {
-    name: 'etcd',
-    version: ETCD_VERSION,
-    envVar: 'ETCD_BIN',
+    ...ETCD_PIN,
     module: 'go.etcd.io/etcd/server/v3',
     pkg: 'go.etcd.io/etcd/server/v3',
     replaces: [],

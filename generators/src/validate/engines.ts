@@ -11,7 +11,9 @@ import { displayPath, splitYamlDocuments } from './documents.js';
 import { runKubeconform } from './kubeconform.js';
 import { runKubectlValidate } from './kubectl-validate.js';
 import { ensureControlPlane, type ControlPlaneBinaries } from '../tools/control-plane-build.js';
+import { mapLimit } from '../render/task-pool.js';
 import { runApiserver } from './apiserver/apiserver-engine.js';
+import { VerdictCache } from './verdict-cache.js';
 import { ENGINE_NAMES, formatResult, hasFailures, type EngineName, type EngineReport } from './report.js';
 import { ensureNativeSchemas, type NativeSchemas } from './schemas/native.js';
 
@@ -102,16 +104,16 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
     uniqueCrdSources(options.clusters.flatMap((c) => c.crdSources)),
     { ...ensureOptions, apiserver: engines.has('kube-apiserver') },
   );
-  const reports: ClusterReport[] = [];
-  for (const cluster of options.clusters) {
+  const verdicts = engines.has('kube-apiserver') && options.cache !== false ? await VerdictCache.open(cacheRoot, 'kube-apiserver') : undefined;
+  // Clusters run side by side: an API server spends much of its start-up waiting.
+  const reports = await mapLimit(options.clusters, 3, async (cluster): Promise<ClusterReport> => {
     const native = toolchain.native.get(cluster.kubernetesVersion)!;
     const own = new Set(cluster.crdSources.map(crdSourceKey));
     const crds = toolchain.crds.filter((prepared) => own.has(crdSourceKey(prepared.source)));
     const files = await listYamlFiles(cluster.dir);
     const relative = files.map((file) => displayPath(options.root, file));
     if (files.length === 0) {
-      reports.push({ cluster, kubernetesVersion: native.kubernetesVersion, files: [], engines: [], problems: [`no *.yaml files under ${displayPath(options.root, cluster.dir)} (run render first)`] });
-      continue;
+      return { cluster, kubernetesVersion: native.kubernetesVersion, files: [], engines: [], problems: [`no *.yaml files under ${displayPath(options.root, cluster.dir)} (run render first)`] };
     }
     const runs: Record<EngineName, () => Promise<EngineReport>> = {
       kubeconform: () =>
@@ -141,14 +143,15 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
           crdSources: crds,
           relativeTo: options.root,
           cacheRoot,
-          cache: options.cache,
+          verdicts,
           signal: options.signal,
           log: options.log,
         }),
     };
     const engineReports = await Promise.all(ENGINE_NAMES.filter((name) => engines.has(name)).map((name) => runs[name]()));
-    reports.push({ cluster, kubernetesVersion: native.kubernetesVersion, files: relative, engines: engineReports, problems: [] });
-  }
+    return { cluster, kubernetesVersion: native.kubernetesVersion, files: relative, engines: engineReports, problems: [] };
+  });
+  await verdicts?.save();
   return { clusters: reports };
 }
 

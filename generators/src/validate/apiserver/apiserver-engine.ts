@@ -40,10 +40,10 @@ export interface ApiserverRun {
   readonly crdSources: readonly PreparedCrdSource[];
   /** Files are reported relative to this folder. */
   readonly relativeTo: string;
-  /** Folder holding `.cache/` (pre-loaded state, verdicts). */
+  /** Folder holding `.cache/` (the pre-loaded server state). */
   readonly cacheRoot: string;
-  /** Reuse cached verdicts (default true). */
-  readonly cache?: boolean;
+  /** Cached verdicts to reuse and extend (the caller saves it); none: judge everything. */
+  readonly verdicts?: VerdictCache;
   readonly signal?: AbortSignal;
   readonly log?: EnsureOptions['log'];
 }
@@ -100,7 +100,7 @@ export async function runApiserver(run: ApiserverRun): Promise<EngineReport> {
   const namespaceTexts = new Map(docs.filter((d) => d.kind === 'Namespace' && d.apiVersion === 'v1').map((d) => [d.name, d.text]));
   const keyOf = (doc: TreeDocument) => verdictKey(engineKey, doc.text, doc.namespace ? (namespaceTexts.get(doc.namespace) ?? '(created)') : '');
 
-  const cache = run.cache === false ? undefined : await VerdictCache.open(run.cacheRoot, 'kube-apiserver');
+  const cache = run.verdicts;
   const verdicts = new Map<TreeDocument, Verdict>();
   for (const doc of docs) {
     const cached = cache?.get(keyOf(doc));
@@ -119,7 +119,6 @@ export async function runApiserver(run: ApiserverRun): Promise<EngineReport> {
         results.push(resultOf(doc, result.status, result.msg));
       }
     }
-    await cache?.save();
   }
   for (const doc of docs) {
     const verdict = verdicts.get(doc);

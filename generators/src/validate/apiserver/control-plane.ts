@@ -174,7 +174,9 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
         // Real clusters allow privileged containers and leave the verdict to Pod Security admission.
         '--allow-privileged=true',
         '--profiling=false',
-      ], workDir),
+        // Both guards remove the folder once their server has ended (the apiserver may still be
+        // writing its certificates when etcd's guard removes it).
+      ], workDir, workDir),
     );
 
     const url = `https://127.0.0.1:${securePort}`;

@@ -57,7 +57,7 @@ export async function planCrds(sources: readonly PreparedCrdSource[], usedVersio
       if (byName.has(crd.name)) continue;
       const used = usedVersions.get(`${crd.group}/${crd.kind}`);
       const only = used?.size === 1 ? [...used][0]! : undefined;
-      const storage = only && crd.servedVersions.length > 1 && crd.servedVersions.includes(only) ? only : undefined;
+      const storage = only && only !== crd.storageVersion && crd.servedVersions.length > 1 && crd.servedVersions.includes(only) ? only : undefined;
       byName.set(crd.name, { name: crd.name, group: crd.group, kind: crd.kind, file: crd.file, ...(storage ? { storage } : {}) });
     }
   }
