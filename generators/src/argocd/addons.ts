@@ -13,6 +13,7 @@ import { argocdValues, slackTokenKey } from './argocd-values.js';
 import { crossplanePackages, runsCrossplane, type AwsControllers } from './controllers.js';
 import { addonRoleArn, externalSecretsAnnotations, irsaAnnotations } from './irsa.js';
 import { addonWaves, waves } from './layout.js';
+import { adotCollector as traceCollector, otlpPorts } from './trace-collector.js';
 
 /** One upstream chart an add-on installs. */
 export interface AddonChart {
@@ -281,13 +282,13 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
       {
         id: 'adot-collector',
         title: 'AWS Distro for OpenTelemetry collector: receives OTLP traces from the services and sends them to X-Ray',
-        namespace: 'adot-collector',
+        namespace: traceCollector.namespace,
         podSecurity: 'baseline',
         syncWave: waves.addons,
-        charts: [{ chart: 'adot-collector', releaseName: 'adot-collector', values: adotValues(cluster, catalogue) }],
+        charts: [{ chart: 'adot-collector', releaseName: traceCollector.releaseName, values: adotValues(cluster, catalogue) }],
         identities: [{ role: 'adot-collector', serviceAccount: 'adot-collector', via: 'irsa' }],
-        // The services send OTLP traces here (gRPC 4317, HTTP 4318).
-        network: { awsApi: true, servedToCluster: [4317, 4318] },
+        // The services send OTLP traces here (gRPC 4317, HTTP 4318); their own policies open the way out.
+        network: { awsApi: true, servedToCluster: otlpPorts(traceCollector) },
       },
     );
   }

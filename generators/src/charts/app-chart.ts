@@ -14,6 +14,7 @@ import { appLabels, selectorLabels } from '../constructs/app/labels.js';
 import type { Cluster } from '../inputs/clusters.js';
 import type { Service } from '../inputs/services.js';
 import { workflowsNamespaceName } from '../argocd/layout.js';
+import { otelEnvironment, otlpPorts, traceCollectorOf } from '../argocd/trace-collector.js';
 import { httpPortName, workflowCallersOf } from '../workflows/plan.js';
 
 /** Default replicas of a service that sets neither replicas nor autoscaling. */
@@ -54,6 +55,12 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     ? new AppExternalSecret(scope, 'SecretEnv', { name: `${name}-env`, namespace: name, labels, targetSecretName: `${name}-env`, env: service.secretEnv })
     : undefined;
 
+  // Where traces go, when the cluster runs a collector; a variable the service sets itself wins.
+  const collector = traceCollectorOf(cluster);
+  const platformEnv = Object.fromEntries(
+    Object.entries(collector ? otelEnvironment(collector, name) : {}).filter(([key]) => !(key in service.env) && !(key in service.secretEnv)),
+  );
+
   const replicas = service.autoscaling ? undefined : (service.replicas ?? defaultReplicas);
   new AppDeployment(scope, 'Deployment', {
     name,
@@ -69,6 +76,7 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     serviceAccountName: name,
     envConfigMaps: [...(hasEnv ? [`${name}-env`] : []), ...(context.extraEnvConfigMaps ?? [])],
     envSecrets: [...(secrets?.secretNames ?? []), ...(context.extraEnvSecrets ?? [])],
+    env: platformEnv,
     podAnnotations: hasEnv ? { 'learning-platform.io/env-checksum': checksum(service.env) } : undefined,
     spreadAcrossZones: cluster.flavor === 'eks',
   });
@@ -116,6 +124,13 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     ports: callee.ports.map((p) => ({ port: p.port })),
   }));
   egress.push(...(context.extraEgress ?? []));
+  // OTLP to the trace collector's pods (the collector's namespace admits it from every namespace).
+  if (collector) {
+    egress.push({
+      peers: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': collector.namespace } }, podSelector: { matchLabels: { ...collector.podLabels } } }],
+      ports: otlpPorts(collector).map((port) => ({ port })),
+    });
+  }
   new AppNetworkPolicy(scope, 'NetworkPolicy', { name, namespace: name, labels, selector, ingress: ingressRules, egress });
 
   if (service.ingress) {

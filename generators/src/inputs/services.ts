@@ -43,7 +43,7 @@ export async function readServices(
   clusterFolders: readonly string[] = clusters.map((c) => c.name),
 ): Promise<{ services: Map<string, Service[]>; issues: InputIssue[] }> {
   const issues: InputIssue[] = [];
-  const folders = await readServiceFolders(root, new Set(clusterFolders), issues);
+  const { folders, names } = await readServiceFolders(root, new Set(clusterFolders), issues);
   const services = new Map<string, Service[]>();
   const perCluster = new Map<string, { issue: InputIssue; clusters: string[] }>();
   for (const cluster of clusters) {
@@ -53,7 +53,7 @@ export async function readServices(
       const service = buildService(folder, cluster, infraNames, found);
       if (service) inCluster.push(service);
     }
-    crossServiceRules(inCluster, folders, cluster, found);
+    crossServiceRules(inCluster, folders, names, cluster, found);
     services.set(cluster.name, inCluster);
     for (const issue of found) {
       const key = JSON.stringify([issue.file, issue.line, issue.column, issue.path, issue.message]);
@@ -72,7 +72,8 @@ export async function readServices(
   return { services, issues };
 }
 
-async function readServiceFolders(root: string, clusterNames: ReadonlySet<string>, issues: InputIssue[]): Promise<ServiceFolder[]> {
+/** The folders that loaded, and the name of every folder under apps/ (a broken one is still a service). */
+async function readServiceFolders(root: string, clusterNames: ReadonlySet<string>, issues: InputIssue[]): Promise<{ folders: ServiceFolder[]; names: ReadonlySet<string> }> {
   const entries = await readdir(path.join(root, 'apps'), { withFileTypes: true }).catch(() => []);
   const names = entries
     .filter((e) => e.isDirectory())
@@ -81,7 +82,7 @@ async function readServiceFolders(root: string, clusterNames: ReadonlySet<string
   // Folders are read concurrently (the load is I/O bound); results and issues keep name order.
   const read = await mapLimit(names, 16, (name) => readServiceFolder(root, name, clusterNames));
   for (const folder of read) issues.push(...folder.issues);
-  return read.flatMap((folder) => (folder.folder ? [folder.folder] : []));
+  return { folders: read.flatMap((folder) => (folder.folder ? [folder.folder] : [])), names: new Set(names) };
 }
 
 async function readServiceFolder(
@@ -109,7 +110,8 @@ async function readServiceFolder(
       issues.push({ file: relative, path: '', message: `unexpected file: a service folder holds service.yaml and per-cluster overrides (${known})` });
       continue;
     }
-    const override = await readYamlFile(root, relative);
+    // An override without content overrides nothing.
+    const override = await readYamlFile(root, relative, { allowEmpty: true });
     issues.push(...override.issues);
     if (override.issues.length === 0) overrides.set(cluster, override.file);
   }
@@ -176,8 +178,8 @@ function buildService(folder: ServiceFolder, cluster: Cluster, infraNames: Reado
   };
 }
 
-function crossServiceRules(services: readonly Service[], folders: readonly ServiceFolder[], cluster: Cluster, issues: InputIssue[]): void {
-  const names = new Set(folders.map((f) => f.name));
+/** Rules across services; `names` holds every service folder, so a caller whose own input is broken is not reported missing too. */
+function crossServiceRules(services: readonly Service[], folders: readonly ServiceFolder[], names: ReadonlySet<string>, cluster: Cluster, issues: InputIssue[]): void {
   const routes = new Map<string, string>();
   for (const service of services) {
     const folder = folders.find((f) => f.name === service.name)!;

@@ -38,6 +38,12 @@ export interface AppDeploymentProps {
   readonly envConfigMaps?: readonly string[];
   /** Secrets (written by External Secrets) whose keys become environment variables. */
   readonly envSecrets?: readonly string[];
+  /**
+   * Plain variables set on the container itself (the platform's, e.g. where traces go). They take
+   * precedence over `envFrom`, so leave out any name the ConfigMaps or Secrets carry.
+   * @default none
+   */
+  readonly env?: Readonly<Record<string, string>>;
   /** Annotations on the pod template (e.g. a config checksum that rolls pods on change). */
   readonly podAnnotations?: Record<string, string>;
   /**
@@ -99,6 +105,7 @@ export class AppDeployment extends Construct {
         user: 10001,
         group: 10001,
       },
+      envVariables: Object.fromEntries(Object.entries(props.env ?? {}).map(([name, value]) => [name, kplus.EnvValue.fromValue(value)])),
       envFrom: [
         ...(props.envConfigMaps ?? []).map((name) => kplus.Env.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, `EnvConfig-${name}`, name))),
         ...(props.envSecrets ?? []).map((name) => kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, `EnvSecret-${name}`, name))),

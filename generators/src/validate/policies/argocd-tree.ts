@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { CheckContext, RenderedDoc } from '../checks.js';
+import type { CheckContext, RenderedDoc } from '../rendered-check.js';
 
 /**
  * What Argo CD will do with a cluster's rendered tree, worked out from the files alone: the
