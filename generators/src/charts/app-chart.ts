@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { AppAutoscaler } from '../constructs/app/app-autoscaler.js';
 import { AppDeployment, type HttpOrTcpProbe } from '../constructs/app/app-deployment.js';
+import { AppAlbAnalysisTemplate, albAnalysisArgs } from '../constructs/app/app-alb-analysis-template.js';
 import { AppDisruptionBudget } from '../constructs/app/app-disruption-budget.js';
 import { AppEnvConfigMap } from '../constructs/app/app-env-config-map.js';
 import { AppExternalSecret } from '../constructs/app/app-external-secret.js';
 import { AppIngress } from '../constructs/app/app-ingress.js';
 import { AppNamespace } from '../constructs/app/app-namespace.js';
 import { AppNetworkPolicy, appPeer, type NetworkRule } from '../constructs/app/app-network-policy.js';
+import { AppRollout } from '../constructs/app/app-rollout.js';
 import { AppService } from '../constructs/app/app-service.js';
 import { AppServiceAccount } from '../constructs/app/app-service-account.js';
 import { appLabels, selectorLabels } from '../constructs/app/labels.js';
@@ -55,7 +57,11 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     : undefined;
 
   const replicas = service.autoscaling ? undefined : (service.replicas ?? defaultReplicas);
-  new AppDeployment(scope, 'Deployment', {
+  const rollout = service.rollout;
+  const canary = rollout.strategy === 'canary' ? rollout : undefined;
+  // EKS: the ALB splits the traffic (the canary needs an ingress there); k3s: the replica counts do.
+  const albCanary = canary && cluster.flavor === 'eks' && service.ingress ? { ingress: name, servicePort: portOf(service.ingress.port) } : undefined;
+  const workload = {
     name,
     namespace: name,
     labels,
@@ -71,7 +77,30 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     envSecrets: [...(secrets?.secretNames ?? []), ...(context.extraEnvSecrets ?? [])],
     podAnnotations: hasEnv ? { 'learning-platform.io/env-checksum': checksum(service.env) } : undefined,
     spreadAcrossZones: cluster.flavor === 'eks',
-  });
+  };
+  if (canary) {
+    const analysisName = `${name}-canary`;
+    if (canary.analysis && albCanary) {
+      new AppAlbAnalysisTemplate(scope, 'Analysis', { name: analysisName, namespace: name, labels, ...canary.analysis });
+    }
+    new AppRollout(scope, 'Rollout', {
+      ...workload,
+      canaryService: canaryServiceName(name),
+      // Replica-weighted (k3s): the main Service keeps selecting every pod, so users reach both versions by replica share.
+      ...(albCanary ? { stableService: name, alb: albCanary } : {}),
+      steps: canary.steps,
+      analysis:
+        canary.analysis && albCanary
+          ? {
+              templateName: analysisName,
+              args: Object.values(albAnalysisArgs).map((arg) => ({ name: arg.name, valueFrom: { fieldRef: { fieldPath: arg.fieldPath } } })),
+            }
+          : undefined,
+    });
+    new AppService(scope, 'CanaryService', { name: canaryServiceName(name), namespace: name, labels, selector, ports: service.ports });
+  } else {
+    new AppDeployment(scope, 'Deployment', workload);
+  }
   new AppService(scope, 'Service', { name, namespace: name, labels, selector, ports: service.ports });
 
   if (service.autoscaling) {
@@ -79,7 +108,7 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
       name,
       namespace: name,
       labels,
-      deploymentName: name,
+      target: { kind: canary ? 'Rollout' : 'Deployment', name },
       minReplicas: service.autoscaling.minReplicas,
       maxReplicas: service.autoscaling.maxReplicas,
       targetCPUUtilizationPercent: service.autoscaling.targetCPUUtilizationPercent,
@@ -127,6 +156,7 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
       path: service.ingress.path,
       serviceName: name,
       servicePort: portOf(service.ingress.port),
+      rolloutManagedAction: albCanary !== undefined,
       controller:
         cluster.flavor === 'eks'
           ? {
@@ -144,6 +174,11 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
           : { kind: 'traefik', settings: cluster.ingress },
     });
   }
+}
+
+/** The Service Argo Rollouts points at the new version of a canary service. */
+export function canaryServiceName(service: string): string {
+  return `${service}-canary`;
 }
 
 const calleeIndexes = new WeakMap<readonly Service[], Map<string, Service[]>>();
