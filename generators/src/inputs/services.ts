@@ -12,8 +12,6 @@ import { readYamlFile, type YamlFile } from './yaml-file.js';
 import { located, zodIssues } from './zod-issues.js';
 import { isProduction } from './production.js';
 
-/** Name of the port the integration tests call (workflows/plan.ts `httpPortName`; not imported: that module imports this one). */
-const httpPortName = 'http';
 
 /** One service as it runs in one cluster: service.yaml with <cluster>.yaml merged, validated, resolved. */
 /** The analysis between canary steps, defaults filled in. */
@@ -216,9 +214,8 @@ function buildService(folder: ServiceFolder, cluster: Cluster, infraNames: Reado
 
 /**
  * The rollout of a service in a cluster, with its rules: a canary shifts traffic through the ALB on
- * EKS (so it needs an ingress, whose target group the analysis reads) and through the replica count
- * on k3s, where the analysis runs the cluster's integration tests against the new version (so the
- * cluster needs `workflows.integrationTests` and the service a port named http); steps and
+ * EKS (so it needs an ingress, whose target group the analysis reads) and through the replica
+ * counts on k3s, where no analysis exists yet (it must be turned off explicitly); steps and
  * analysis belong to a canary; weights rise.
  */
 function resolveRollout(input: ServiceInput, cluster: Cluster, at: (fieldPath: PropertyKey[], message: string) => void): ServiceRollout {
@@ -239,10 +236,8 @@ function resolveRollout(input: ServiceInput, cluster: Cluster, at: (fieldPath: P
   });
   const analysis = block.analysis ?? defaultRolloutAnalysis;
   if (analysis.enabled && cluster.flavor === 'k3s') {
-    if (!cluster.workflows?.integrationTests) {
-      at(['rollout', 'analysis', 'enabled'], `the canary analysis on ${cluster.name} (k3s) runs the integration tests: add workflows.integrationTests to ${cluster.file}, or set rollout.analysis.enabled: false`);
-    }
-    if (!input.ports.some((port) => port.name === httpPortName)) at(['rollout', 'analysis', 'enabled'], `the integration tests call the new version on its port "${httpPortName}": the service has none`);
+    // Not built yet: the k3s analysis would be a Job running the integration tests against the canary Service.
+    at(block.analysis ? ['rollout', 'analysis', 'enabled'] : ['rollout', 'strategy'], `a canary on ${cluster.name} (k3s) is replica-weighted and has no analysis yet (the ALB metrics exist on EKS only): set rollout.analysis.enabled: false, or keep strategy: rolling`);
   }
   const { enabled, ...thresholds } = analysis;
   return { strategy, steps, ...(enabled ? { analysis: thresholds } : {}) };

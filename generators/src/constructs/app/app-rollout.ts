@@ -1,7 +1,7 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Rollout,
+  type RolloutProps,
   RolloutSpecStrategyCanaryMaxSurge,
   RolloutSpecStrategyCanaryMaxUnavailable,
   RolloutSpecStrategyCanaryStepsPauseDuration,
@@ -64,7 +64,7 @@ export class AppRollout extends Construct {
       { pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(step.pause) } },
       ...(props.analysis ? [{ analysis: { templates: [{ templateName: props.analysis.templateName }], args: [...props.analysis.args] } }] : []),
     ]);
-    const rollout = new Rollout(this, 'Resource', {
+    new RolloutWithPodTemplate(this, 'Resource', template, {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         ...(props.replicas === undefined ? {} : { replicas: props.replicas }),
@@ -85,6 +85,27 @@ export class AppRollout extends Construct {
         },
       },
     });
-    ApiObject.of(rollout).addJsonPatch(JsonPatch.add('/spec/template', template));
+  }
+}
+
+/**
+ * The generated `Rollout` with a pod template that is already Kubernetes JSON (cdk8s-plus's). The
+ * generated `toJson` maps every field through the CRD's typed props, which would drop what is not
+ * one of its classes (an `IntOrString` probe port given as a number, for instance); so the template
+ * is set after that mapping, verbatim.
+ */
+class RolloutWithPodTemplate extends Rollout {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly podTemplate: Record<string, unknown>,
+    props: RolloutProps,
+  ) {
+    super(scope, id, props);
+  }
+
+  public override toJson(): any {
+    const json = super.toJson() as { spec: Record<string, unknown> };
+    return { ...json, spec: { ...json.spec, template: this.podTemplate } };
   }
 }
