@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { AppAutoscaler } from '../constructs/app/app-autoscaler.js';
 import { AppDeployment, type HttpOrTcpProbe } from '../constructs/app/app-deployment.js';
 import { AppAlbAnalysisTemplate, albAnalysisArgs } from '../constructs/app/app-alb-analysis-template.js';
+import { AppJobAnalysisTemplate, jobAnalysisArgs } from '../constructs/app/app-job-analysis-template.js';
 import { AppDisruptionBudget } from '../constructs/app/app-disruption-budget.js';
 import { AppEnvConfigMap } from '../constructs/app/app-env-config-map.js';
 import { AppExternalSecret } from '../constructs/app/app-external-secret.js';
@@ -16,7 +17,7 @@ import { appLabels, selectorLabels } from '../constructs/app/labels.js';
 import type { Cluster } from '../inputs/clusters.js';
 import type { Service } from '../inputs/services.js';
 import { workflowsNamespaceName } from '../argocd/layout.js';
-import { httpPortName, workflowCallersOf } from '../workflows/plan.js';
+import { httpPortName, integrationTestsImage, workflowCallersOf } from '../workflows/plan.js';
 
 /** Default replicas of a service that sets neither replicas nor autoscaling. */
 export const defaultReplicas = 2;
@@ -78,10 +79,34 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     podAnnotations: hasEnv ? { 'learning-platform.io/env-checksum': checksum(service.env) } : undefined,
     spreadAcrossZones: cluster.flavor === 'eks',
   };
+  const analysisName = `${name}-canary`;
+  const integrationTests = cluster.workflows?.integrationTests;
+  // k3s: the cluster's integration tests, run as a Job against the canary Service alone (input rules: they exist, port http).
+  const jobAnalysis = canary?.analysis && !albCanary && integrationTests ? { podName: `${name}-canary-analysis`, port: portOf(httpPortName) } : undefined;
   if (canary) {
-    const analysisName = `${name}-canary`;
     if (canary.analysis && albCanary) {
       new AppAlbAnalysisTemplate(scope, 'Analysis', { name: analysisName, namespace: name, labels, ...canary.analysis });
+    }
+    if (jobAnalysis && integrationTests) {
+      const canaryUrl = `http://${canaryServiceName(name)}.${name}.svc.cluster.local:${jobAnalysis.port}`;
+      new AppJobAnalysisTemplate(scope, 'Analysis', {
+        name: analysisName,
+        namespace: name,
+        labels,
+        podName: jobAnalysis.podName,
+        image: integrationTestsImage(cluster, integrationTests),
+        command: integrationTests.command,
+        env: [
+          { name: 'CLUSTER', value: cluster.name },
+          { name: 'REVISION', value: `{{args.${jobAnalysisArgs.revision.name}}}` },
+          { name: 'BASE_URL', value: canaryUrl },
+          { name: `${name.toUpperCase().replace(/-/g, '_')}_URL`, value: canaryUrl },
+        ],
+        resources: integrationTests.resources,
+        activeDeadlineSeconds: integrationTests.activeDeadlineSeconds,
+        serviceAccountName: name,
+        egress: [{ peers: [appPeer(name, name)], ports: [{ port: jobAnalysis.port }] }],
+      });
     }
     new AppRollout(scope, 'Rollout', {
       ...workload,
@@ -95,7 +120,9 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
               templateName: analysisName,
               args: Object.values(albAnalysisArgs).map((arg) => ({ name: arg.name, valueFrom: { fieldRef: { fieldPath: arg.fieldPath } } })),
             }
-          : undefined,
+          : jobAnalysis
+            ? { templateName: analysisName, args: [{ name: jobAnalysisArgs.revision.name, valueFrom: { podTemplateHashValue: jobAnalysisArgs.revision.podTemplateHashValue } }] }
+            : undefined,
     });
     new AppService(scope, 'CanaryService', { name: canaryServiceName(name), namespace: name, labels, selector, ports: service.ports });
   } else {
@@ -136,6 +163,8 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     );
   }
   for (const caller of service.allowFrom) ingressRules.push({ peers: [appPeer(caller, caller)], ports: allPorts });
+  // The canary analysis Job (k3s) calls the new version on its HTTP port.
+  if (jobAnalysis) ingressRules.push({ peers: [appPeer(jobAnalysis.podName, name)], ports: [{ port: jobAnalysis.port }] });
   // The verification workflows (integration tests, k6) that cluster.yaml points at this service: its HTTP port only.
   for (const template of workflowCallersOf(name, cluster)) {
     ingressRules.push({ peers: [appPeer(template, workflowsNamespaceName)], ports: [{ port: portOf(httpPortName) }] });

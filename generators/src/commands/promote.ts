@@ -61,7 +61,7 @@ export const promoteCommand = defineCommand<PromoteOptions>({
     if (!(await deliver(ctx, edits))) return;
     // How each promoted image will reach the target's users (as the merged inputs say).
     ctx.out('');
-    for (const service of services) ctx.out(describeRollout(target!.services.find((entry) => entry.name === service.name)!));
+    for (const service of services) ctx.out(describeRollout(target!.services.find((entry) => entry.name === service.name)!, target!.cluster.flavor));
     await printRenderedDiff(ctx);
   },
 });

@@ -215,7 +215,8 @@ function buildService(folder: ServiceFolder, cluster: Cluster, infraNames: Reado
 /**
  * The rollout of a service in a cluster, with its rules: a canary shifts traffic through the ALB on
  * EKS (so it needs an ingress, whose target group the analysis reads) and through the replica
- * counts on k3s, where no analysis exists yet (it must be turned off explicitly); steps and
+ * counts on k3s, where the analysis runs the cluster's integration tests against the new version
+ * (so the cluster needs `workflows.integrationTests` and the service a port named http); steps and
  * analysis belong to a canary; weights rise.
  */
 function resolveRollout(input: ServiceInput, cluster: Cluster, at: (fieldPath: PropertyKey[], message: string) => void): ServiceRollout {
@@ -236,8 +237,11 @@ function resolveRollout(input: ServiceInput, cluster: Cluster, at: (fieldPath: P
   });
   const analysis = block.analysis ?? defaultRolloutAnalysis;
   if (analysis.enabled && cluster.flavor === 'k3s') {
-    // Not built yet: the k3s analysis would be a Job running the integration tests against the canary Service.
-    at(block.analysis ? ['rollout', 'analysis', 'enabled'] : ['rollout', 'strategy'], `a canary on ${cluster.name} (k3s) is replica-weighted and has no analysis yet (the ALB metrics exist on EKS only): set rollout.analysis.enabled: false, or keep strategy: rolling`);
+    const where = block.analysis ? ['rollout', 'analysis', 'enabled'] : ['rollout', 'strategy'];
+    if (!cluster.workflows?.integrationTests) {
+      at(where, `a canary on ${cluster.name} (k3s) is analysed by the integration tests (no ALB metrics there): add workflows.integrationTests to ${cluster.file}, or set rollout.analysis.enabled: false`);
+    }
+    if (!input.ports.some((port) => port.name === 'http')) at(where, 'the integration tests call the new version on its port "http": the service has none');
   }
   const { enabled, ...thresholds } = analysis;
   return { strategy, steps, ...(enabled ? { analysis: thresholds } : {}) };

@@ -226,15 +226,42 @@ describe('app chart: progressive delivery (Argo Rollouts)', () => {
     expect(find(rolling, 'Ingress').spec.rules[0].http.paths[0].backend.service.port).toEqual({ number: 8080 });
   });
 
-  it('shifts staging by replica counts: no stable Service, no ALB, no analysis; the HPA scales the Rollout', () => {
+  it('shifts staging by replica counts: no stable Service, no ALB; the HPA scales the Rollout', () => {
     const manifests = render('staging', 'frontend');
     const canary = find(manifests, 'Rollout').spec.strategy.canary;
     expect(canary.stableService).toBeUndefined();
     expect(canary.trafficRouting).toBeUndefined();
     expect(canary.canaryService).toBe('frontend-canary');
-    expect(canary.steps).toEqual([{ setWeight: 50 }, { pause: { duration: '2m' } }]);
-    expect(find(manifests, 'AnalysisTemplate')).toBeUndefined();
+    expect(canary.steps).toEqual([
+      { setWeight: 50 },
+      { pause: { duration: '2m' } },
+      { analysis: { templates: [{ templateName: 'frontend-canary' }], args: [{ name: 'revision', valueFrom: { podTemplateHashValue: 'Latest' } }] } },
+    ]);
     expect(find(manifests, 'HorizontalPodAutoscaler').spec.scaleTargetRef.kind).toBe('Rollout');
     expect(find(manifests, 'Ingress').spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'frontend', port: { number: 8080 } });
+  });
+
+  it('analyses a staging canary with the integration tests as a restricted Job against the canary Service, network paths both ways', () => {
+    const manifests = render('staging', 'frontend');
+    const metric = find(manifests, 'AnalysisTemplate', 'frontend-canary').spec.metrics[0];
+    expect(metric).toMatchObject({ name: 'integration-tests', failureLimit: 0 });
+    const job = metric.provider.job.spec;
+    expect(job).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 1800 });
+    const pod = job.template.spec;
+    expect(pod).toMatchObject({ restartPolicy: 'Never', automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
+    const container = pod.containers[0];
+    expect(container.image).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/learning-platform/integration-tests:1.4.0');
+    expect(container.env).toContainEqual({ name: 'BASE_URL', value: 'http://frontend-canary.frontend.svc.cluster.local:8080' });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    const own = find(manifests, 'NetworkPolicy', 'frontend-canary-analysis');
+    expect(own.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'frontend-canary-analysis' } });
+    expect(own.spec.ingress).toBeUndefined();
+    expect(own.spec.egress[1].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
+    const service = find(manifests, 'NetworkPolicy', 'frontend');
+    expect(service.spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frontend' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frontend-canary-analysis' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
   });
 });
