@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { AnalysisTemplate, AnalysisTemplateSpecMetricsFailureLimit, type AnalysisTemplateProps } from '../../../imports/argoproj.io.js';
+import { AnalysisTemplate, AnalysisTemplateSpecMetricsFailureLimit } from '../../../imports/argoproj.io.js';
+import { withVerbatimJson } from '../verbatim-json.js';
 import { dnsRule, egressRule, type NetworkRule } from './app-network-policy.js';
 
 /** The argument the Rollout passes: the pod-template hash of the version under test. */
@@ -67,14 +68,18 @@ export class AppJobAnalysisTemplate extends Construct {
         },
       },
     };
-    new AnalysisTemplateWithJob(this, 'Resource', jobSpec, {
+    const template = new AnalysisTemplate(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         args: [{ name: jobAnalysisArgs.revision.name }],
-        // The job spec is set verbatim in toJson (below); this placeholder is replaced.
+        // The Job spec is plain Kubernetes JSON, set after the generated class's typed mapping (below).
         metrics: [{ name: 'integration-tests', failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0), provider: { job: { spec: { template: {} } } } }],
       },
     });
+    withVerbatimJson(template, (json) => ({
+      ...json,
+      spec: { ...json['spec'], metrics: (json['spec'].metrics as Record<string, unknown>[]).map((metric) => ({ ...metric, provider: { job: { spec: jobSpec } } })) },
+    }));
     new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: props.podName, namespace: props.namespace, labels },
       spec: {
@@ -87,24 +92,3 @@ export class AppJobAnalysisTemplate extends Construct {
   }
 }
 
-/**
- * The generated `AnalysisTemplate` with a Job spec that is already Kubernetes JSON: the generated
- * `toJson` maps every field through the CRD's typed props (dropping, for instance, resource
- * quantities given as strings), so the spec is set after that mapping, verbatim.
- */
-class AnalysisTemplateWithJob extends AnalysisTemplate {
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly jobSpec: Record<string, unknown>,
-    props: AnalysisTemplateProps,
-  ) {
-    super(scope, id, props);
-  }
-
-  public override toJson(): any {
-    const json = super.toJson() as { spec: { metrics: Record<string, any>[] } };
-    const metrics = json.spec.metrics.map((metric) => ({ ...metric, provider: { job: { spec: this.jobSpec } } }));
-    return { ...json, spec: { ...json.spec, metrics } };
-  }
-}

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import {
   Rollout,
-  type RolloutProps,
   RolloutSpecStrategyCanaryMaxSurge,
   RolloutSpecStrategyCanaryMaxUnavailable,
   RolloutSpecStrategyCanaryStepsPauseDuration,
   type RolloutSpecStrategyCanarySteps,
   type RolloutSpecStrategyCanaryStepsAnalysisArgs,
 } from '../../../imports/argoproj.io.js';
+import { withVerbatimJson } from '../verbatim-json.js';
 import { AppDeployment, type AppDeploymentProps } from './app-deployment.js';
 import { selectorLabels } from './labels.js';
 
@@ -64,7 +64,7 @@ export class AppRollout extends Construct {
       { pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(step.pause) } },
       ...(props.analysis ? [{ analysis: { templates: [{ templateName: props.analysis.templateName }], args: [...props.analysis.args] } }] : []),
     ]);
-    new RolloutWithPodTemplate(this, 'Resource', template, {
+    const rollout = new Rollout(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         ...(props.replicas === undefined ? {} : { replicas: props.replicas }),
@@ -85,27 +85,8 @@ export class AppRollout extends Construct {
         },
       },
     });
+    // The pod template is cdk8s-plus JSON: set after the generated class's typed mapping.
+    withVerbatimJson(rollout, (json) => ({ ...json, spec: { ...json['spec'], template } }));
   }
 }
 
-/**
- * The generated `Rollout` with a pod template that is already Kubernetes JSON (cdk8s-plus's). The
- * generated `toJson` maps every field through the CRD's typed props, which would drop what is not
- * one of its classes (an `IntOrString` probe port given as a number, for instance); so the template
- * is set after that mapping, verbatim.
- */
-class RolloutWithPodTemplate extends Rollout {
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly podTemplate: Record<string, unknown>,
-    props: RolloutProps,
-  ) {
-    super(scope, id, props);
-  }
-
-  public override toJson(): any {
-    const json = super.toJson() as { spec: Record<string, unknown> };
-    return { ...json, spec: { ...json.spec, template: this.podTemplate } };
-  }
-}
