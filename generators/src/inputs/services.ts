@@ -9,11 +9,9 @@ import { cpuMillis, memoryBytes } from './quantities.js';
 import { dnsLabel } from './schemas/common.js';
 import { defaultRolloutAnalysis, serviceSchema, type ServiceInput } from './schemas/service.js';
 import { readYamlFile, type YamlFile } from './yaml-file.js';
-import { located, zodIssues } from './zod-issues.js';
 import { isProduction } from './production.js';
+import { located, zodIssues } from './zod-issues.js';
 
-
-/** One service as it runs in one cluster: service.yaml with <cluster>.yaml merged, validated, resolved. */
 /** The analysis between canary steps, defaults filled in. */
 export interface RolloutAnalysis {
   readonly maxErrorRatePercent: number;
@@ -43,6 +41,7 @@ export const defaultCanarySteps: readonly { weight: number; pause: string }[] = 
   { weight: 50, pause: '5m' },
 ];
 
+/** One service as it runs in one cluster: service.yaml with <cluster>.yaml merged, validated, resolved. */
 export interface Service extends Omit<ServiceInput, 'serviceAccount' | 'ingress' | 'rollout'> {
   /** Folder name under `apps/`: the name of every Kubernetes object of the service. */
   readonly name: string;
