@@ -35,7 +35,7 @@ export function addonApplicationProps(plan: ArgoCdPlan, addon: Addon): ArgocdApp
   return {
     name: applicationNames.addon(addon.id),
     labels: argocdLabels('addon'),
-    project: projectNames.addons,
+    project: addon.ownProject ? projectNames.addon(addon.id) : projectNames.addons,
     destinationNamespace: addon.namespace,
     syncWave: addon.syncWave,
     sources: [
