@@ -12,7 +12,7 @@ const clusters = {
 } as const;
 
 /** IAM roles of the add-ons of an EKS cluster with provider ack and no infra resources (crossplane: the Pod Identity associations). */
-const benchAddonRoles = ['aws-load-balancer-controller', 'external-dns', 'amazon-cloudwatch-observability', 'adot-collector', 'ack-rds', 'ack-elasticache', 'ack-s3', 'crossplane'];
+const benchAddonRoles = ['aws-load-balancer-controller', 'external-dns', 'amazon-cloudwatch-observability', 'adot-collector', 'argo-rollouts', 'ack-rds', 'ack-elasticache', 'ack-s3', 'crossplane'];
 
 /** This repository (the example inputs): the nearest folder above this module holding clusters/addons.yaml (source or dist). */
 function exampleRoot(): string {
