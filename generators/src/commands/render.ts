@@ -42,7 +42,10 @@ export const renderCommand = defineCommand<RenderOptions>({
     const result = await writeTree(ctx.root, renders);
     await writeCodeowners(ctx.root, platform);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    ctx.out(`rendered ${result.files} files for ${clusters}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed (${seconds} s)`);
+    ctx.out(
+      `rendered ${result.files} files for ${clusters}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed; ` +
+        `${result.synthesized} chart${result.synthesized === 1 ? '' : 's'} synthesized, ${result.cached} from the render cache (${seconds} s)`,
+    );
   },
 });
 
