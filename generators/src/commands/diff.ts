@@ -6,8 +6,8 @@ import { renderJson } from '../diff/format/json.js';
 import { COMMENT_LIMIT, renderMarkdown, renderMarkdownParts } from '../diff/format/markdown.js';
 import { renderText } from '../diff/format/text.js';
 import { resolveCommit } from '../diff/git.js';
-import { buildReport, type DiffReport } from '../diff/report.js';
-import { snapshotAtCommit, snapshotOfWorkingTree } from '../diff/snapshot.js';
+import type { DiffReport } from '../diff/report.js';
+import { reportAgainstCommit } from '../diff/sides.js';
 
 interface DiffOptions {
   readonly base: string;
@@ -43,8 +43,7 @@ export const diffCommand = defineCommand<DiffOptions>({
     if (!Number.isInteger(partLimit) || partLimit < 4000) throw new UsageError(`--part-limit ${options.partLimit}: must be a whole number of at least 4000`);
 
     const commit = await resolveCommit(ctx.root, options.base);
-    const [base, head] = await Promise.all([snapshotAtCommit(ctx.root, commit), snapshotOfWorkingTree(ctx.root)]);
-    const report = buildReport(base, head, { ref: options.base, commit });
+    const report = await reportAgainstCommit(ctx.root, { ref: options.base, commit });
     const exitCode = report.dataLoss ? ExitCode.dataLoss : ExitCode.ok;
 
     const full = formatReport(report, format, exitCode, ctx.isTTY && !process.env['NO_COLOR'] && !options.output);

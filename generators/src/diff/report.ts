@@ -30,10 +30,21 @@ export interface AppGroup {
   readonly kinds: Readonly<Record<ChangeStatus, Readonly<Record<string, number>>>>;
 }
 
-/** Compares two snapshots and evaluates the risk rules. */
-export function buildReport(base: Snapshot, head: Snapshot, ref: { ref: string; commit: string }): DiffReport {
-  const { changes, unchanged } = compareSnapshots(base, head);
-  const { flags, images } = assessRisks(changes, { base, head });
+/**
+ * Compares two snapshots and evaluates the risk rules. The snapshots may hold only the files that
+ * differ (`readDiffSides`): `unchangedElsewhere` counts the objects of the others, and `riskBase`
+ * is the base the risk rules read (the whole base, when they need it).
+ */
+export function buildReport(
+  base: Snapshot,
+  head: Snapshot,
+  ref: { ref: string; commit: string },
+  { unchangedElsewhere = 0, riskBase = base }: { unchangedElsewhere?: number; riskBase?: Snapshot } = {},
+): DiffReport {
+  const compared = compareSnapshots(base, head);
+  const { changes } = compared;
+  const unchanged = compared.unchanged + unchangedElsewhere;
+  const { flags, images } = assessRisks(changes, { base: riskBase, head });
   const groups = new Map<string, ResourceChange[]>();
   for (const change of changes) {
     const key = `${change.cluster}\u0000${change.app}`;
