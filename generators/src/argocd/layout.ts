@@ -105,5 +105,10 @@ export const argocdAnnotations = {
   syncOptions: 'argocd.argoproj.io/sync-options',
 } as const;
 
-/** Finalizer that makes deleting an Application delete what it deployed. */
-export const resourcesFinalizer = 'resources-finalizer.argocd.argoproj.io';
+/**
+ * Finalizer that makes deleting an Application delete what it deployed, in the foreground: the
+ * same as the bare `resources-finalizer.argocd.argoproj.io`, but domain-qualified with a path, so
+ * the API server does not warn about it (argo-cd v3.5.7
+ * pkg/apis/application/v1alpha1/application_defaults.go `ForegroundPropagationPolicyFinalizer`).
+ */
+export const resourcesFinalizer = 'resources-finalizer.argocd.argoproj.io/foreground';

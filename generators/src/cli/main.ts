@@ -13,7 +13,8 @@ export interface RunIO {
 
 /**
  * Runs the CLI and returns its exit code. This is the one place where typed errors become
- * messages and exit codes: 0 ok, 1 findings or invalid input, 2 usage or tool error, 3 data loss.
+ * messages and exit codes: 0 ok, 1 findings or invalid input, 2 usage or tool error, 3 data loss,
+ * 130 interrupted.
  */
 export async function run(argv: readonly string[], io: RunIO = {}): Promise<number> {
   const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -63,6 +64,12 @@ export async function run(argv: readonly string[], io: RunIO = {}): Promise<numb
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
+    // Whatever a command throws once Ctrl-C aborted it (its own cleanup done in `finally`
+    // blocks) is the interruption, not a failure of its own.
+    if (signal.aborted && !(error instanceof GitopsError)) {
+      err('interrupted.');
+      return ExitCode.interrupted;
+    }
     return report(error, err);
   } finally {
     interrupt?.dispose();

@@ -6,8 +6,11 @@ import { renderJson } from '../diff/format/json.js';
 import { COMMENT_LIMIT, renderMarkdown, renderMarkdownParts } from '../diff/format/markdown.js';
 import { renderText } from '../diff/format/text.js';
 import { resolveCommit } from '../diff/git.js';
-import type { DiffReport } from '../diff/report.js';
-import { reportAgainstCommit } from '../diff/sides.js';
+import { buildReport, type DiffReport } from '../diff/report.js';
+import type { RiskFlag } from '../diff/risk.js';
+import { readDiffSides } from '../diff/sides.js';
+import type { Snapshot } from '../diff/snapshot.js';
+import type { ControlPlaneBinaries } from '../tools/control-plane-build.js';
 
 interface DiffOptions {
   readonly base: string;
@@ -15,6 +18,7 @@ interface DiffOptions {
   readonly output?: string;
   readonly partsDir?: string;
   readonly partLimit: string;
+  readonly apiserver?: boolean;
 }
 
 const formats = ['text', 'markdown', 'json'] as const;
@@ -30,10 +34,13 @@ export const diffCommand = defineCommand<DiffOptions>({
       .option('--output <file>', 'write the whole report in --format to this file (stdout then gets the summary)')
       .option('--parts-dir <dir>', 'also write the Markdown as pull-request comment parts part-1.md, part-2.md, ... (stale parts removed)')
       .option('--part-limit <chars>', 'maximum characters of one comment part', String(COMMENT_LIMIT))
+      .option('--apiserver', 'also judge every changed resource as an update on a real kube-apiserver (base applied, then head): immutable fields and oldSelf rules become flags')
       .addHelpText(
         'after',
         '\nCompares clusters/*/rendered/ of the base commit (read from Git, not re-rendered) with the working tree.\n' +
           'Secrets and credential-looking values are redacted in every format.\n' +
+          'With --apiserver, the pinned kube-apiserver of each cluster\'s Kubernetes version (built once into .tools/)\n' +
+          'applies the base object of every changed resource and then the head object over it.\n' +
           'Exit codes: 0 no data-loss risk, 3 a data-loss flag was raised, 2 usage or Git error.',
       ),
   run: async (options, ctx) => {
@@ -43,7 +50,10 @@ export const diffCommand = defineCommand<DiffOptions>({
     if (!Number.isInteger(partLimit) || partLimit < 4000) throw new UsageError(`--part-limit ${options.partLimit}: must be a whole number of at least 4000`);
 
     const commit = await resolveCommit(ctx.root, options.base);
-    const report = await reportAgainstCommit(ctx.root, { ref: options.base, commit });
+    // Only the files that differ from the base are read (their clusters' inputs too).
+    const sides = await readDiffSides(ctx.root, commit);
+    const serverFlags = options.apiserver ? await updateFlags(ctx.root, sides.base, sides.head, ctx.signal, (line) => ctx.err(line)) : [];
+    const report = buildReport(sides.base, sides.head, { ref: options.base, commit }, serverFlags, sides);
     const exitCode = report.dataLoss ? ExitCode.dataLoss : ExitCode.ok;
 
     const full = formatReport(report, format, exitCode, ctx.isTTY && !process.env['NO_COLOR'] && !options.output);
@@ -68,6 +78,24 @@ export const diffCommand = defineCommand<DiffOptions>({
     return ExitCode.ok;
   },
 });
+
+/** The update check on the pinned API server of each cluster with a change (its modules load only with --apiserver). */
+async function updateFlags(root: string, base: Snapshot, head: Snapshot, signal: AbortSignal | undefined, log: (line: string) => void): Promise<RiskFlag[]> {
+  const [{ checkUpdates }, { ensureControlPlane }, { availableCrdSources, ensureCrdSources }, { cacheRootFor }] = await Promise.all([
+    import('../diff/update-check.js'),
+    import('../tools/control-plane-build.js'),
+    import('../validate/crd-sources.js'),
+    import('./validate.js'),
+  ]);
+  const cacheRoot = cacheRootFor(root);
+  const binaries = new Map<string, ControlPlaneBinaries>();
+  for (const cluster of head.clusters.values()) {
+    if (!cluster.kubernetesVersion) throw new UsageError(`--apiserver: clusters/${cluster.name}/cluster.yaml states no kubernetesVersion`);
+    binaries.set(cluster.name, await ensureControlPlane(cacheRoot, cluster.kubernetesVersion, { signal, log }));
+  }
+  const crds = await ensureCrdSources(cacheRoot, availableCrdSources(), { signal, log });
+  return checkUpdates(base, head, { binaries, crdSources: crds, cacheRoot, signal, log });
+}
 
 function formatReport(report: DiffReport, format: Format, exitCode: number, color: boolean): string {
   switch (format) {

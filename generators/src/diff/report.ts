@@ -1,5 +1,5 @@
 import { compareSnapshots, type ChangeStatus, type ResourceChange } from './compare.js';
-import { assessRisks, hasDataLoss, type ImageChange, type RiskFlag } from './risk.js';
+import { assessRisks, hasDataLoss, sortFlags, type ImageChange, type RiskFlag } from './risk.js';
 import type { Snapshot } from './snapshot.js';
 
 /** Everything `gitops diff` reports, before formatting. Redacted throughout. */
@@ -31,20 +31,24 @@ export interface AppGroup {
 }
 
 /**
- * Compares two snapshots and evaluates the risk rules. The snapshots may hold only the files that
- * differ (`readDiffSides`): `unchangedElsewhere` counts the objects of the others, and `riskBase`
- * is the base the risk rules read (the whole base, when they need it).
+ * Compares two snapshots and evaluates the risk rules; `extraFlags` are flags found elsewhere
+ * (the API server's update check), merged in rule order. The snapshots may hold only the files
+ * that differ (`readDiffSides`): `unchanged` then counts the objects of the others, and
+ * `riskBase` is the base the risk rules read (the whole base, when they need it).
  */
 export function buildReport(
   base: Snapshot,
   head: Snapshot,
   ref: { ref: string; commit: string },
-  { unchangedElsewhere = 0, riskBase = base }: { unchangedElsewhere?: number; riskBase?: Snapshot } = {},
+  extraFlags: readonly RiskFlag[] = [],
+  elsewhere: { readonly unchanged?: number; readonly riskBase?: Snapshot } = {},
 ): DiffReport {
   const compared = compareSnapshots(base, head);
   const { changes } = compared;
-  const unchanged = compared.unchanged + unchangedElsewhere;
-  const { flags, images } = assessRisks(changes, { base: riskBase, head });
+  const unchanged = compared.unchanged + (elsewhere.unchanged ?? 0);
+  const assessed = assessRisks(changes, { base: elsewhere.riskBase ?? base, head });
+  const images = assessed.images;
+  const flags = sortFlags([...assessed.flags, ...extraFlags]);
   const groups = new Map<string, ResourceChange[]>();
   for (const change of changes) {
     const key = `${change.cluster}\u0000${change.app}`;

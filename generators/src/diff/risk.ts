@@ -44,9 +44,11 @@ export interface RiskContext {
 export const RISK_RULES: readonly { readonly id: string; readonly level: RiskLevel; readonly description: string }[] = [
   { id: 'stateful-deletion', level: 'data-loss', description: 'a database, cache, bucket, queue or volume (ACK, Crossplane or PVC) is deleted or renamed, or the Namespace holding one is deleted' },
   { id: 'stateful-replacement', level: 'data-loss', description: 'a field that makes AWS replace the resource changes (identifier, engine, bucket or queue name, FIFO, cluster mode, encryption, ...)' },
+  { id: 'stateful-update-refused', level: 'data-loss', description: 'the real API server refuses the change to a database, cache, bucket or queue as an update (`diff --apiserver`): it can only be made by deleting and recreating the resource' },
   { id: 'protection-weakened', level: 'danger', description: 'deletion protection, retain / Orphan deletion policies or Argo CD Prune=false,Delete=false are removed from a stateful resource' },
   { id: 'application-deleted', level: 'danger', description: 'an Argo CD Application or ApplicationSet is deleted (its finalizer may delete what it manages)' },
   { id: 'selector-changed', level: 'danger', description: 'a workload selector changes (immutable: the sync fails until the object is recreated)' },
+  { id: 'update-refused', level: 'danger', description: 'the real API server refuses the change as an update (`diff --apiserver`: immutable field, `oldSelf` rule): Argo CD cannot sync it without deleting and recreating the object' },
   { id: 'scaled-to-zero', level: 'danger', description: 'replicas or an autoscaling maximum becomes 0' },
   { id: 'security-loosened', level: 'danger', description: 'a pod or container security context, or a namespace Pod Security level, is loosened' },
   { id: 'network-policy-loosened', level: 'danger', description: 'a NetworkPolicy is removed, allows new traffic or selects differently' },
@@ -177,12 +179,22 @@ export function assessRisks(changes: readonly ResourceChange[], context: RiskCon
     );
   }
 
+  sortFlags(flags);
+  return { flags, images };
+}
+
+/** Sorts flags by level, then rule order, cluster, app and resource. */
+export function sortFlags(flags: RiskFlag[]): RiskFlag[] {
   const levels: Record<RiskLevel, number> = { 'data-loss': 0, danger: 1, notice: 2 };
-  flags.sort(
+  return flags.sort(
     (a, b) =>
       levels[a.level] - levels[b.level] || (order.get(a.rule) ?? 99) - (order.get(b.rule) ?? 99) || a.cluster.localeCompare(b.cluster) || a.app.localeCompare(b.app) || a.resource.localeCompare(b.resource),
   );
-  return { flags, images };
+}
+
+/** A flag of a rule of `RISK_RULES`, at that rule's level. */
+export function ruleFlag(rule: string, where: { cluster: string; app: string; resource: string }, message: string): RiskFlag {
+  return { level: levelOf.get(rule) ?? 'notice', rule, ...where, message };
 }
 
 function weakenedProtections(base: Record<string, unknown>, head: Record<string, unknown>): string[] {

@@ -59,7 +59,7 @@ export async function readDiffSides(root: string, commit: string): Promise<DiffS
 /** `gitops diff` against a commit: reads only what differs and reports it. */
 export async function reportAgainstCommit(root: string, ref: { ref: string; commit: string }): Promise<DiffReport> {
   const sides = await readDiffSides(root, ref.commit);
-  return buildReport(sides.base, sides.head, ref, { unchangedElsewhere: sides.unchanged, riskBase: sides.riskBase });
+  return buildReport(sides.base, sides.head, ref, [], sides);
 }
 
 function isCompared(file: string): boolean {

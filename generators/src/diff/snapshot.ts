@@ -18,6 +18,8 @@ export interface Snapshot {
 export interface ClusterFacts {
   readonly name: string;
   readonly production: boolean;
+  /** `kubernetesVersion` of the cluster input (`"1.35"`), when it states one. */
+  readonly kubernetesVersion?: string;
 }
 
 /** One Kubernetes object of a rendered tree (or a whole non-YAML file, kind `File`). */
@@ -86,7 +88,7 @@ export function buildSnapshot(files: readonly { path: string; content: string }[
   for (const file of files) {
     const input = clusterInputPath.exec(file.path);
     if (input) {
-      clusters.set(input[1]!, { name: input[1]!, production: productionOf(file.content) });
+      clusters.set(input[1]!, clusterFacts(input[1]!, file.content));
       continue;
     }
     const match = renderedPath.exec(file.path);
@@ -99,12 +101,14 @@ export function buildSnapshot(files: readonly { path: string; content: string }[
   return { clusters, resources };
 }
 
-function productionOf(content: string): boolean {
+function clusterFacts(name: string, content: string): ClusterFacts {
   try {
     const data = parse(content) as Record<string, unknown> | null;
-    return data && typeof data === 'object' ? isProduction(data) : false;
+    if (!data || typeof data !== 'object') return { name, production: false };
+    const version = data['kubernetesVersion'];
+    return { name, production: isProduction(data), ...(typeof version === 'string' ? { kubernetesVersion: version } : {}) };
   } catch {
-    return false;
+    return { name, production: false };
   }
 }
 

@@ -151,7 +151,8 @@ async function ensureGo(purpose: string, envVar?: string): Promise<void> {
   }
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+/** True when `file` exists and may be executed. */
+export async function isExecutable(file: string): Promise<boolean> {
   try {
     await access(file, fsConstants.X_OK);
     return true;

@@ -13,6 +13,8 @@ export interface RunOptions {
   /** Added to (and overriding) the current environment. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly signal?: AbortSignal;
+  /** Called with each complete line the program writes to stderr, as it writes it. */
+  readonly onStderrLine?: (line: string) => void;
 }
 
 /**
@@ -31,7 +33,14 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    let partial = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      err.push(chunk);
+      if (!options.onStderrLine) return;
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) options.onStderrLine(line);
+    });
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
         reject(new ToolError(`cannot run ${command}: not found`));

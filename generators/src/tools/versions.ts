@@ -81,6 +81,15 @@ export const KUBERNETES_1_36 = 'v1.36.3';
 /** renovate: datasource=go depName=k8s.io/kubernetes allowedVersions=/^v1\.37\./ */
 export const KUBERNETES_1_37 = 'v1.37.2';
 
+/**
+ * etcd, the storage of the kube-apiserver that `validate` runs: built from `go.etcd.io/etcd/server/v3`
+ * (its go.mod has replace directives, so it is built in a module of our own, not `go install`ed).
+ * v3.6.6 is the etcd kubeadm installs with Kubernetes 1.35 (`DefaultEtcdVersion = "3.6.6-0"` in
+ * k8s.io/kubernetes@v1.35.4 cmd/kubeadm/app/constants/constants.go); the proxy serves the module.
+ * renovate: datasource=go depName=go.etcd.io/etcd/server/v3
+ */
+export const ETCD_VERSION = 'v3.6.6';
+
 /** Pinned `k8s.io/kubernetes` release per Kubernetes minor a cluster may declare. */
 export const KUBERNETES_RELEASES: Readonly<Record<string, string>> = {
   '1.34': KUBERNETES_1_34,

@@ -1,5 +1,5 @@
 /**
- * Both validation engines over each cluster's rendered tree, at the cluster's Kubernetes
+ * The three validation engines (kubeconform, kubectl-validate, a real kube-apiserver) over each cluster's rendered tree, at the cluster's Kubernetes
  * version, with the pinned native schemas and CRDs. Tools and schemas are prepared once (installed,
  * downloaded and converted on the first run, then read from `.tools/` and `.cache/schemas/`).
  */
@@ -10,7 +10,9 @@ import { availableCrdSources, ensureCrdSources, type CrdSource, type PreparedCrd
 import { displayPath, splitYamlDocuments } from './documents.js';
 import { runKubeconform } from './kubeconform.js';
 import { runKubectlValidate } from './kubectl-validate.js';
-import { formatResult, hasFailures, type EngineReport } from './report.js';
+import { ensureControlPlane, type ControlPlaneBinaries } from '../tools/control-plane-build.js';
+import { runApiserver } from './apiserver/apiserver-engine.js';
+import { ENGINE_NAMES, formatResult, hasFailures, type EngineName, type EngineReport } from './report.js';
 import { ensureNativeSchemas, type NativeSchemas } from './schemas/native.js';
 
 /** One cluster's rendered folder and the Kubernetes minor it runs. */
@@ -30,6 +32,10 @@ export interface ValidateRenderedOptions {
   readonly cacheRoot?: string;
   /** CRD sources to validate against (default: every available one). */
   readonly crdSources?: readonly CrdSource[];
+  /** Engines to run (default: all three). */
+  readonly engines?: readonly EngineName[];
+  /** Reuse cached verdicts of unchanged resources (default true). */
+  readonly cache?: boolean;
   readonly signal?: AbortSignal;
   /** Told about slow first-run work. */
   readonly log?: (line: string) => void;
@@ -42,7 +48,7 @@ export interface ClusterReport {
   readonly kubernetesVersion: string;
   /** Repository-relative paths of the files validated. */
   readonly files: readonly string[];
-  /** kubeconform first, then kubectl-validate. */
+  /** In `ENGINE_NAMES` order: kubeconform, kubectl-validate, kube-apiserver. */
   readonly engines: readonly EngineReport[];
   /** Problems with the cluster as a whole (no rendered files). */
   readonly problems: readonly string[];
@@ -58,32 +64,43 @@ export interface Toolchain {
   readonly kubectlValidate: string;
   readonly native: ReadonlyMap<string, NativeSchemas>;
   readonly crds: readonly PreparedCrdSource[];
+  /** kube-apiserver and etcd per Kubernetes minor (only when that engine runs). */
+  readonly controlPlanes: ReadonlyMap<string, ControlPlaneBinaries>;
 }
 
 /** Installs the pinned validators and builds the schema caches (a no-op once cached). */
-export async function ensureToolchain(cacheRoot: string, minors: readonly string[], crdSources: readonly CrdSource[] = availableCrdSources(), options: EnsureOptions = {}): Promise<Toolchain> {
-  const [kubeconform, kubectlValidate, crds, ...natives] = await Promise.all([
+export async function ensureToolchain(cacheRoot: string, minors: readonly string[], crdSources: readonly CrdSource[] = availableCrdSources(), options: EnsureOptions & { apiserver?: boolean } = {}): Promise<Toolchain> {
+  const unique = [...new Set(minors)];
+  const [kubeconform, kubectlValidate, crds, natives, controlPlanes] = await Promise.all([
     ensureGoTool('kubeconform', cacheRoot, options),
     ensureGoTool('kubectl-validate', cacheRoot, options),
     ensureCrdSources(cacheRoot, crdSources, options),
-    ...[...new Set(minors)].map(async (minor) => [minor, await ensureNativeSchemas(cacheRoot, minor, options)] as const),
+    Promise.all(unique.map(async (minor) => [minor, await ensureNativeSchemas(cacheRoot, minor, options)] as const)),
+    // One build at a time: each already uses every core.
+    (async () => {
+      const built: [string, ControlPlaneBinaries][] = [];
+      if (options.apiserver === false) return built;
+      for (const minor of unique) built.push([minor, await ensureControlPlane(cacheRoot, minor, options)]);
+      return built;
+    })(),
   ]);
-  return { kubeconform, kubectlValidate, crds, native: new Map(natives) };
+  return { kubeconform, kubectlValidate, crds, native: new Map(natives), controlPlanes: new Map(controlPlanes) };
 }
 
 /**
- * Runs kubeconform and kubectl-validate on every `*.yaml` under each cluster's folder and returns
+ * Runs the engines (default: all three) on every `*.yaml` under each cluster's folder and returns
  * their reports. Resources that are invalid, could not be validated (no schema) or were skipped
  * all count as failures (`reportOk`).
  */
 export async function validateRendered(options: ValidateRenderedOptions): Promise<ValidationReport> {
   const cacheRoot = options.cacheRoot ?? options.root;
   const ensureOptions = { signal: options.signal, log: options.log };
+  const engines = new Set(options.engines ?? ENGINE_NAMES);
   const toolchain = await ensureToolchain(
     cacheRoot,
     options.clusters.map((c) => c.kubernetesVersion),
     options.crdSources ?? availableCrdSources(),
-    ensureOptions,
+    { ...ensureOptions, apiserver: engines.has('kube-apiserver') },
   );
   const reports: ClusterReport[] = [];
   for (const cluster of options.clusters) {
@@ -94,32 +111,46 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
       reports.push({ cluster, kubernetesVersion: native.kubernetesVersion, files: [], engines: [], problems: [`no *.yaml files under ${displayPath(options.root, cluster.dir)} (run render first)`] });
       continue;
     }
-    const engines = await Promise.all([
-      runKubeconform({
-        binary: toolchain.kubeconform,
-        files,
-        kubernetesVersion: native.kubernetesVersion,
-        nativeSchemaDir: native.kubeconformDir,
-        crdSchemaDirs: toolchain.crds.map((c) => c.schemaDir),
-        relativeTo: options.root,
-        signal: options.signal,
-      }),
-      runKubectlValidate({
-        binary: toolchain.kubectlValidate,
-        files,
-        kubernetesVersion: native.kubernetesVersion,
-        localSchemasDir: native.openapiV3Dir,
-        crdFiles: await crdFilesFor(files, toolchain.crds),
-        relativeTo: options.root,
-        signal: options.signal,
-      }),
-    ]);
-    reports.push({ cluster, kubernetesVersion: native.kubernetesVersion, files: relative, engines, problems: [] });
+    const runs: Record<EngineName, () => Promise<EngineReport>> = {
+      kubeconform: () =>
+        runKubeconform({
+          binary: toolchain.kubeconform,
+          files,
+          kubernetesVersion: native.kubernetesVersion,
+          nativeSchemaDir: native.kubeconformDir,
+          crdSchemaDirs: toolchain.crds.map((c) => c.schemaDir),
+          relativeTo: options.root,
+          signal: options.signal,
+        }),
+      'kubectl-validate': async () =>
+        runKubectlValidate({
+          binary: toolchain.kubectlValidate,
+          files,
+          kubernetesVersion: native.kubernetesVersion,
+          localSchemasDir: native.openapiV3Dir,
+          crdFiles: await crdFilesFor(files, toolchain.crds),
+          relativeTo: options.root,
+          signal: options.signal,
+        }),
+      'kube-apiserver': () =>
+        runApiserver({
+          binaries: toolchain.controlPlanes.get(cluster.kubernetesVersion)!,
+          files,
+          crdSources: toolchain.crds,
+          relativeTo: options.root,
+          cacheRoot,
+          cache: options.cache,
+          signal: options.signal,
+          log: options.log,
+        }),
+    };
+    const engineReports = await Promise.all(ENGINE_NAMES.filter((name) => engines.has(name)).map((name) => runs[name]()));
+    reports.push({ cluster, kubernetesVersion: native.kubernetesVersion, files: relative, engines: engineReports, problems: [] });
   }
   return { clusters: reports };
 }
 
-/** True when every resource of every cluster is valid for both engines (0 skipped). */
+/** True when every resource of every cluster is valid for every engine (0 skipped). */
 export function reportOk(report: ValidationReport): boolean {
   return report.clusters.every((c) => c.problems.length === 0 && c.engines.every((engine) => !hasFailures(engine)));
 }

@@ -24,7 +24,10 @@ export interface ResourceCounts {
   readonly skipped: number;
 }
 
-export type EngineName = 'kubeconform' | 'kubectl-validate';
+export type EngineName = 'kubeconform' | 'kubectl-validate' | 'kube-apiserver';
+
+/** Every engine, in report order. */
+export const ENGINE_NAMES: readonly EngineName[] = ['kubeconform', 'kubectl-validate', 'kube-apiserver'];
 
 /** One engine's verdict over one set of files. */
 export interface EngineReport {
@@ -37,6 +40,8 @@ export interface EngineReport {
   readonly counts: ResourceCounts;
   /** The engine's exit code (0 when everything was valid). */
   readonly exitCode: number;
+  /** How many verdicts came from the content cache instead of the engine (when it caches). */
+  readonly cached?: number;
 }
 
 /** Counts the statuses of a list of results. */

@@ -69,7 +69,7 @@ describe('ArgocdDirectoryApplicationSet', () => {
     const template = { name: 'app-{{.path.basename}}', labels: {}, project: 'app-{{.path.basename}}', destinationNamespace: '{{.path.basename}}', sources: [{ ...repo, path: '{{.path.path}}' }] };
     const [set] = synth((chart) => new ArgocdDirectoryApplicationSet(chart, 's', { name: 'apps', labels: {}, repoURL: repo.repoURL, revision: 'main', directories: 'clusters/x/rendered/apps/*', template }));
     expect(set.spec.goTemplate).toBe(true);
-    expect(set.spec.template.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+    expect(set.spec.template.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
     expect(() => synth((chart) => new ArgocdDirectoryApplicationSet(chart, 's', { name: 'apps', labels: {}, repoURL: repo.repoURL, revision: 'main', directories: 'x/*', template: { ...template, name: 'fixed' } }))).toThrow(/must depend on the directory/);
   });
 });

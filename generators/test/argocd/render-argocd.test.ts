@@ -73,7 +73,7 @@ describe('rendered Argo CD layout of each cluster', () => {
       expect(app.spec.project).toBe('workflows');
       expect(app.spec.source.path).toBe(`clusters/${cluster}/rendered/workflows`);
       expect(app.spec.destination.namespace).toBe('verification');
-      expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
       const project = argocd.find((o) => o.object.kind === 'AppProject' && o.object.metadata.name === 'workflows')!.object;
       expect(project.spec.destinations).toEqual([{ namespace: 'verification', server: 'https://kubernetes.default.svc' }]);
       expect(project.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace', name: 'verification' }]);
@@ -110,7 +110,7 @@ describe('rendered Argo CD layout of each cluster', () => {
       expect(set.spec.template.spec.destination.namespace).toBe('{{.path.basename}}');
       expect(set.spec.template.spec.source.path).toBe('{{.path.path}}');
       expect(set.metadata.annotations?.['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
-      expect(set.spec.template.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(set.spec.template.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
     });
 
     it(`${cluster}: bootstrap/ holds the root Application and its project exactly as argocd/ keeps them`, async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gitops } from '../support/cli.js';
-import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION } from '../../src/tools/versions.js';
+import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION, KUBERNETES_1_35 } from '../../src/tools/versions.js';
 import { renderedChecks, resourceId, type RenderedCheck } from '../../src/validate/checks.js';
 import { ensureToolchain } from '../../src/validate/engines.js';
 import { loadClusters } from '../../src/inputs/clusters.js';
@@ -48,7 +48,7 @@ async function exampleRepo(): Promise<TempRepo> {
 const summary = (cluster: string, engine: string) => new RegExp(`^${cluster}: (\\d+) resources, \\1 valid, 0 invalid, 0 errors, 0 skipped \\(${engine} v[\\d.]+, Kubernetes 1\\.\\d+\\.\\d+\\)$`);
 
 describe('gitops validate', () => {
-  it('Pass when every rendered resource of every cluster is valid for both engines', SLOW, async () => {
+  it('Pass when every rendered resource of every cluster is valid for all three engines', SLOW, async () => {
     const repo = await exampleRepo();
     const result = await gitops(repo.root, 'validate');
     expect(result.err).toEqual([]);
@@ -57,6 +57,7 @@ describe('gitops validate', () => {
     for (const cluster of clusters) {
       expect(result.out.some((line) => summary(cluster, 'kubeconform').test(line))).toBe(true);
       expect(result.out.some((line) => summary(cluster, 'kubectl-validate').test(line))).toBe(true);
+      expect(result.out.some((line) => summary(cluster, 'kube-apiserver').test(line))).toBe(true);
       expect(result.out).toContain(`${cluster}: 0 policy checks, 0 findings, 0 exemptions`);
     }
     expect(result.out[result.out.length - 1]).toMatch(new RegExp(`^validate ok: ${clusters.length} clusters \\(`));
@@ -72,11 +73,12 @@ describe('gitops validate', () => {
     const result = await gitops(repo.root, 'validate', '--cluster', 'staging');
     expect(result.code).toBe(1);
     const failures = result.out.filter((line) => line.startsWith(`  ${file}: Deployment/broken: `));
-    expect(failures).toHaveLength(2);
+    expect(failures).toHaveLength(3);
     expect(failures.every((line) => line.includes('protocl'))).toBe(true);
     expect(result.out).toContainEqual(expect.stringMatching(new RegExp(`^staging: \\d+ resources, \\d+ valid, 1 invalid, 0 errors, 0 skipped \\(kubeconform ${KUBECONFORM_VERSION.replace(/\./g, '\\.')}`)));
     expect(result.out).toContainEqual(expect.stringMatching(new RegExp(`^staging: \\d+ resources, \\d+ valid, 1 invalid, 0 errors, 0 skipped \\(kubectl-validate ${KUBECTL_VALIDATE_VERSION.replace(/\./g, '\\.')}`)));
-    expect(result.err[result.err.length - 1]).toMatch(/^validate failed: 2 validation failures \(/);
+    expect(result.out).toContainEqual(expect.stringMatching(new RegExp(`^staging: \\d+ resources, \\d+ valid, 1 invalid, 0 errors, 0 skipped \\(kube-apiserver ${KUBERNETES_1_35.replace(/\./g, '\\.')}`)));
+    expect(result.err[result.err.length - 1]).toMatch(/^validate failed: 3 validation failures \(/);
   });
 
   it('Fail when a registered policy check reports a finding, after the engines passed', SLOW, async () => {
@@ -103,6 +105,12 @@ describe('gitops validate', () => {
     const result = await gitops(repo.root, 'validate', '--cluster', 'nowhere');
     expect(result.code).toBe(2);
     expect(result.err[0]).toMatch(/^unknown cluster nowhere \(clusters: /);
+  });
+
+  it('Fail when --engine names an engine that does not exist (usage error, exit 2)', async () => {
+    const result = await gitops(repoRoot, 'validate', '--engine', 'kubeval');
+    expect(result.code).toBe(2);
+    expect(result.err[0]).toBe('unknown engine kubeval (engines: kubeconform, kubectl-validate, kube-apiserver)');
   });
 
   it('Pass when --list-checks lists the registered policy checks', async () => {

@@ -31,8 +31,9 @@ export class WorkflowNetworkPolicies extends Construct {
         metadata: { name: template.name, namespace: props.namespace, labels: { ...props.labels, 'app.kubernetes.io/name': template.name } },
         spec: {
           podSelector: { matchLabels: { 'app.kubernetes.io/name': template.name } },
+          // No `ingress` list: with policyType Ingress, an absent list allows nothing. An empty list
+          // means the same but the API server drops it, so every apply would change the object.
           policyTypes: ['Ingress', 'Egress'],
-          ingress: [],
           egress: [dnsRule, props.apiServer, ...template.egress].map(egressRule),
         },
       });

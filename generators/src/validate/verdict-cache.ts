@@ -1,0 +1,89 @@
+/**
+ * Verdicts of a validation engine, cached by content: the key of a resource is a hash of
+ * everything the verdict depends on (the document's bytes, the engine and its version, the
+ * Kubernetes release, the schema or CRD set, and whatever else the engine reads for it), so a
+ * verdict is reused exactly when it would come out the same. Only definite verdicts (valid,
+ * invalid) are kept; tool errors are judged again.
+ *
+ * One JSON file per engine under `.cache/verdicts/`, written atomically. It keeps the entries
+ * used by the latest run plus, up to a bound, older ones (so switching branches stays warm).
+ * A missing, unreadable or corrupt file is an empty cache: it only costs time.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../write-file-atomic.js';
+import type { ResourceStatus } from './report.js';
+
+export interface Verdict {
+  readonly status: Extract<ResourceStatus, 'valid' | 'invalid'>;
+  readonly msg: string;
+}
+
+const FORMAT = 1;
+/** Older entries kept beside the latest run's. */
+const MAX_OLD_ENTRIES = 50_000;
+
+/** `sha256` of the parts, joined by NUL: a cache key. */
+export function verdictKey(...parts: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
+export class VerdictCache {
+  private readonly used = new Map<string, Verdict>();
+  private changed = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly old: Map<string, Verdict>,
+  ) {}
+
+  /** The cache of one engine (`kube-apiserver`) under `<cacheRoot>/.cache/verdicts/`. */
+  static async open(cacheRoot: string, engine: string): Promise<VerdictCache> {
+    const file = path.join(cacheRoot, '.cache', 'verdicts', `${engine}.json`);
+    return new VerdictCache(file, await readEntries(file));
+  }
+
+  get(key: string): Verdict | undefined {
+    const verdict = this.used.get(key) ?? this.old.get(key);
+    if (verdict && !this.used.has(key)) this.used.set(key, verdict);
+    return verdict;
+  }
+
+  set(key: string, verdict: Verdict): void {
+    this.used.set(key, verdict);
+    this.changed = true;
+  }
+
+  /** Writes the file when anything new was learnt. */
+  async save(): Promise<void> {
+    if (!this.changed) return;
+    const entries: Record<string, Verdict> = {};
+    let old = 0;
+    for (const [key, verdict] of this.old) {
+      if (this.used.has(key)) continue;
+      if (old++ >= MAX_OLD_ENTRIES) break;
+      entries[key] = verdict;
+    }
+    for (const [key, verdict] of this.used) entries[key] = verdict;
+    await writeFileAtomic(this.file, JSON.stringify({ format: FORMAT, entries }));
+    this.changed = false;
+  }
+}
+
+async function readEntries(file: string): Promise<Map<string, Verdict>> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { format?: unknown; entries?: Record<string, unknown> };
+    if (parsed.format !== FORMAT || typeof parsed.entries !== 'object' || parsed.entries === null) return new Map();
+    const entries = new Map<string, Verdict>();
+    for (const [key, value] of Object.entries(parsed.entries)) {
+      const v = value as Partial<Verdict> | null;
+      if (v && (v.status === 'valid' || v.status === 'invalid') && typeof v.msg === 'string') entries.set(key, { status: v.status, msg: v.msg });
+    }
+    return entries;
+  } catch {
+    return new Map();
+  }
+}
