@@ -99,7 +99,7 @@ export interface ChangedPath {
  */
 export async function changedSinceCommit(root: string, commit: string, paths: readonly string[]): Promise<ChangedPath[]> {
   const [diff, untracked] = await Promise.all([
-    git(root, ['diff', '--raw', '-z', '--no-abbrev', '--no-renames', '--no-ext-diff', '--no-textconv', '--ignore-submodules', '--relative', commit, '--', ...paths]),
+    git(root, ['diff', '--raw', '-z', '--no-abbrev', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', '--ignore-submodules', '--relative', commit, '--', ...paths]),
     git(root, ['ls-files', '-z', '--others', '--', ...paths]),
   ]);
   if (diff.code !== 0) throw new ToolError(`git diff ${commit} failed: ${diff.stderr}`);

@@ -89,10 +89,10 @@ export async function writeRenderIndex(root: string, clusters: ReadonlyMap<strin
 function encode({ live, spare, charts }: ClusterCache): StoredCluster {
   const spareFiles: Record<string, FileRecord | 0> = {};
   for (const [file, record] of Object.entries(spare.files)) {
-    const same = live.files[file];
+    const same = Object.hasOwn(live.files, file) ? live.files[file] : undefined;
     if (!same || same.some((value, i) => value !== record[i])) spareFiles[file] = record;
   }
-  for (const file of Object.keys(live.files)) if (!(file in spare.files)) spareFiles[file] = 0;
+  for (const file of Object.keys(live.files)) if (!Object.hasOwn(spare.files, file)) spareFiles[file] = 0;
   const storedCharts: Record<string, readonly string[]> = {};
   for (const [key, entry] of charts) {
     // Only entries whose files are what the live tree holds are kept (always so after a render).
@@ -107,7 +107,7 @@ function encode({ live, spare, charts }: ClusterCache): StoredCluster {
 
 function decode({ live, spare, charts }: StoredCluster): ClusterCache {
   const spareFiles: Record<string, FileRecord> = {};
-  for (const [file, record] of Object.entries(live.files)) if (spare.files[file] === undefined) spareFiles[file] = record;
+  for (const [file, record] of Object.entries(live.files)) if (!Object.hasOwn(spare.files, file)) spareFiles[file] = record;
   for (const [file, record] of Object.entries(spare.files)) if (record !== 0) spareFiles[file] = record;
   const entries = new Map<string, ChartEntry>();
   for (const [key, [folder, ...names]] of Object.entries(charts)) {

@@ -152,7 +152,8 @@ export async function writeTree(root: string, renders: readonly ClusterRender[])
     await rename(tmp, dir);
     if (hadTree) await keepAsSpare(previous, spareDir(root, cluster));
   }
-  await writeRenderIndex(root, new Map(staged.map(({ cluster, cache }) => [cluster, cache])));
+  // The trees are in place: a cache that cannot be written only makes the next run slower.
+  await writeRenderIndex(root, new Map(staged.map(({ cluster, cache }) => [cluster, cache]))).catch(() => undefined);
   return counts;
 }
 
@@ -175,7 +176,7 @@ async function buildTree(
   counts: { files: number; written: number; unchanged: number; removed: number },
 ): Promise<TreeRecord> {
   const tmp = spare.dir;
-  const records: Record<string, FileRecord> = {};
+  const records = new Map<string, FileRecord>();
   const folders = new Set<string>(['']);
   const made = new Map<string, Promise<unknown>>();
   const ready = (folder: string): Promise<unknown> => {
@@ -204,7 +205,7 @@ async function buildTree(
     if (spareHolds && (!inLive || liveHash !== undefined)) {
       if (inLive && liveHash === hash) counts.unchanged++;
       else counts.written++;
-      records[relative] = spare.recordOf(relative)!;
+      records.set(relative, spare.recordOf(relative)!);
       continue;
     }
     await pool.add(async () => {
@@ -216,7 +217,7 @@ async function buildTree(
       if (same) counts.unchanged++;
       else counts.written++;
       if (spareHolds) {
-        records[relative] = spare.recordOf(relative)!;
+        records.set(relative, spare.recordOf(relative)!);
         return;
       }
       const target = path.join(tmp, relative);
@@ -225,20 +226,20 @@ async function buildTree(
       if (spare.has(relative)) await unlink(target).catch(ignoreMissing);
       if (same) {
         await link(path.join(live.dir, relative), target);
-        records[relative] = live.recordOf(relative)!;
+        records.set(relative, live.recordOf(relative)!);
       } else {
         if (file.content === undefined) throw new Error(`render cache: ${relative} is in neither tree; run again (or rm -rf .cache/render)`);
         await writeFile(target, file.content);
-        records[relative] = fileRecord(hash, await stat(target, { bigint: true }));
+        records.set(relative, fileRecord(hash, await stat(target, { bigint: true })));
       }
     });
   }
   await pool.drain();
-  for (const file of live.paths()) if (!(file in records)) counts.removed++;
+  for (const file of live.paths()) if (!records.has(file)) counts.removed++;
   // What the spare holds that this render does not: its files, then the folders they leave empty.
   const emptied = new Set<string>();
   for (const file of spare.paths()) {
-    if (file in records) continue;
+    if (records.has(file)) continue;
     await pool.add(() => unlink(path.join(tmp, file)).catch(ignoreMissing));
     for (let folder = parentOf(file); folder && !folders.has(folder) && !emptied.has(folder); folder = parentOf(folder)) emptied.add(folder);
   }
@@ -246,17 +247,24 @@ async function buildTree(
   for (const folder of [...emptied].sort((a, b) => b.length - a.length)) await rmdir(path.join(tmp, folder)).catch(() => undefined);
   const dirs: Record<string, readonly [string, string]> = {};
   for (const folder of folders) dirs[folder] = dirRecord(statSync(path.join(tmp, folder), { bigint: true }));
-  return { files: records, dirs };
+  return { files: Object.fromEntries(records), dirs };
 }
 
 function ignoreMissing(error: NodeJS.ErrnoException): void {
   if (error.code !== 'ENOENT') throw error;
 }
 
-/** After the swap the old tree becomes the spare; when that cannot be (another run kept one), it is removed. */
+/**
+ * After the swap the old tree becomes the spare; when that cannot be (another run kept one, the
+ * cache folder cannot be written, another file system), it is removed.
+ */
 async function keepAsSpare(tree: string, spare: string): Promise<void> {
-  await mkdir(path.dirname(spare), { recursive: true });
-  await rename(tree, spare).catch(() => rm(tree, { recursive: true, force: true }));
+  try {
+    await mkdir(path.dirname(spare), { recursive: true });
+    await rename(tree, spare);
+  } catch {
+    await rm(tree, { recursive: true, force: true });
+  }
 }
 
 /** Puts an unfinished tree back as the spare (or removes it). */

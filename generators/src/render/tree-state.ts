@@ -69,7 +69,7 @@ export class TreeState {
       }
       const stamp: DirRecord = [String(stats.mtimeNs), String(stats.ino)];
       dirStamps.set(folder, stamp);
-      const known = record.dirs[folder];
+      const known = Object.hasOwn(record.dirs, folder) ? record.dirs[folder] : undefined;
       let listed: { files: string[]; dirs: string[] };
       const unchanged = known !== undefined && known[0] === stamp[0] && known[1] === stamp[1] && stats.mtimeNs < racyFrom;
       if (unchanged) {
@@ -83,7 +83,7 @@ export class TreeState {
         }
       }
       for (const file of listed.files) {
-        const recorded = record.files[file];
+        const recorded = Object.hasOwn(record.files, file) ? record.files[file] : undefined;
         const shared = unchanged && recorded ? linked?.entries.get(file) : undefined;
         if (shared?.hash !== undefined && shared.hash === recorded![0] && shared.stamp[0] === recorded![1] && shared.stamp[1] === recorded![2] && shared.stamp[2] === recorded![3]) {
           entries.set(file, { stamp: shared.stamp, hash: shared.hash });
