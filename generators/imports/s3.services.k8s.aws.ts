@@ -482,6 +482,30 @@ export function toJson_BucketSpecCors(obj: BucketSpecCors | undefined): Record<s
  */
 export interface BucketSpecCreateBucketConfiguration {
   /**
+   * Specifies the information about the bucket that will be created. For more
+   * information about directory buckets, see Directory buckets (https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-overview.html)
+   * in the Amazon S3 User Guide.
+   *
+   * This functionality is only supported by directory buckets.
+   *
+   * @schema BucketSpecCreateBucketConfiguration#bucket
+   */
+  readonly bucket?: BucketSpecCreateBucketConfigurationBucket;
+
+  /**
+   * Specifies the location where the bucket will be created.
+   *
+   * For directory buckets, the location type is Availability Zone or Local Zone.
+   * For more information about directory buckets, see Directory buckets (https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-overview.html)
+   * in the Amazon S3 User Guide.
+   *
+   * This functionality is only supported by directory buckets.
+   *
+   * @schema BucketSpecCreateBucketConfiguration#location
+   */
+  readonly location?: BucketSpecCreateBucketConfigurationLocation;
+
+  /**
    * @schema BucketSpecCreateBucketConfiguration#locationConstraint
    */
   readonly locationConstraint?: string;
@@ -494,6 +518,8 @@ export interface BucketSpecCreateBucketConfiguration {
 export function toJson_BucketSpecCreateBucketConfiguration(obj: BucketSpecCreateBucketConfiguration | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'bucket': toJson_BucketSpecCreateBucketConfigurationBucket(obj.bucket),
+    'location': toJson_BucketSpecCreateBucketConfigurationLocation(obj.location),
     'locationConstraint': obj.locationConstraint,
   };
   // filter undefined values
@@ -1151,6 +1177,80 @@ export function toJson_BucketSpecCorsCorsRules(obj: BucketSpecCorsCorsRules | un
     'exposeHeaders': obj.exposeHeaders?.map(y => y),
     'id': obj.id,
     'maxAgeSeconds': obj.maxAgeSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the information about the bucket that will be created. For more
+ * information about directory buckets, see Directory buckets (https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-overview.html)
+ * in the Amazon S3 User Guide.
+ *
+ * This functionality is only supported by directory buckets.
+ *
+ * @schema BucketSpecCreateBucketConfigurationBucket
+ */
+export interface BucketSpecCreateBucketConfigurationBucket {
+  /**
+   * @schema BucketSpecCreateBucketConfigurationBucket#dataRedundancy
+   */
+  readonly dataRedundancy?: string;
+
+  /**
+   * @schema BucketSpecCreateBucketConfigurationBucket#type
+   */
+  readonly type?: string;
+}
+
+/**
+ * Converts an object of type 'BucketSpecCreateBucketConfigurationBucket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketSpecCreateBucketConfigurationBucket(obj: BucketSpecCreateBucketConfigurationBucket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dataRedundancy': obj.dataRedundancy,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the location where the bucket will be created.
+ *
+ * For directory buckets, the location type is Availability Zone or Local Zone.
+ * For more information about directory buckets, see Directory buckets (https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-overview.html)
+ * in the Amazon S3 User Guide.
+ *
+ * This functionality is only supported by directory buckets.
+ *
+ * @schema BucketSpecCreateBucketConfigurationLocation
+ */
+export interface BucketSpecCreateBucketConfigurationLocation {
+  /**
+   * @schema BucketSpecCreateBucketConfigurationLocation#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema BucketSpecCreateBucketConfigurationLocation#type
+   */
+  readonly type?: string;
+}
+
+/**
+ * Converts an object of type 'BucketSpecCreateBucketConfigurationLocation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BucketSpecCreateBucketConfigurationLocation(obj: BucketSpecCreateBucketConfigurationLocation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'type': obj.type,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

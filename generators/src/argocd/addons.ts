@@ -1,15 +1,17 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { AddonPodIdentity } from '../constructs/argocd/addon-pod-identity.js';
 import type { IgnoreDifference } from '../constructs/argocd/application-spec.js';
+import type { ClusterGroupKind } from '../constructs/argocd/argocd-app-project.js';
 import type { PodSecurityLevel } from '../constructs/argocd/addon-namespace.js';
 import { waveAnnotations } from '../constructs/argocd/application-spec.js';
 import { secretStoreNames } from '../constructs/app/app-external-secret.js';
 import type { Cluster } from '../inputs/clusters.js';
-import type { AddonCatalogue, ChartId } from '../inputs/schemas/addons.js';
+import type { AddonCatalogue, ChartId, CrossplaneProviderId } from '../inputs/schemas/addons.js';
 import type { IrsaAddon } from '../inputs/schemas/cluster-argocd.js';
 import { argocdValues, slackTokenKey } from './argocd-values.js';
-import type { AwsControllers, AwsService } from './controllers.js';
-import { externalSecretsAnnotations, irsaAnnotations } from './irsa.js';
+import { crossplanePackages, runsCrossplane, type AwsControllers } from './controllers.js';
+import { addonRoleArn, externalSecretsAnnotations, irsaAnnotations } from './irsa.js';
 import { addonWaves, waves } from './layout.js';
 
 /** One upstream chart an add-on installs. */
@@ -39,14 +41,19 @@ export interface Addon {
   /** Fields a controller (not Git) owns; each says why. */
   readonly ignoreDifferences?: readonly IgnoreDifference[];
   /**
-   * Service accounts that assume an IAM role on EKS (IRSA), for the roles' trust policies
-   * (`system:serviceaccount:<namespace>:<serviceAccount>`).
+   * Service accounts that assume an IAM role on EKS, for the roles' trust policies: through IRSA
+   * (`system:serviceaccount:<namespace>:<serviceAccount>` via the OIDC provider) or an EKS Pod
+   * Identity association rendered in the add-on's folder (`pods.eks.amazonaws.com`).
    */
-  readonly identities?: readonly { readonly role: IrsaAddon | 'external-secrets'; readonly serviceAccount: string }[];
+  readonly identities?: readonly { readonly role: IrsaAddon | 'external-secrets'; readonly serviceAccount: string; readonly via: 'irsa' | 'pod-identity' }[];
+  /** Cluster-scoped objects `addons/<id>/` renders besides the namespace (the add-ons project must allow them). */
+  readonly clusterKinds?: readonly ClusterGroupKind[];
   /** Network paths besides the ones every add-on gets (see `AddonNetworkPolicies`). */
   readonly network?: {
     /** Calls AWS APIs: on k3s it reads the instance profile from the metadata service. */
     readonly awsApi?: boolean;
+    /** Gets its AWS credential from the EKS Pod Identity Agent on the node. */
+    readonly podIdentityAgent?: boolean;
     readonly kubelet?: boolean;
     readonly servedToCluster?: readonly number[];
   };
@@ -80,7 +87,7 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
       syncWave: waves.argocd,
       charts: [{ chart: 'argo-cd', releaseName: 'argocd', values: argocdValues(cluster, catalogue) }],
       extras: (scope, labels) => notificationsSecret(scope, cluster, labels),
-      identities: cluster.argocd.notifications.sqs ? [{ role: 'argocd-notifications', serviceAccount: 'argocd-notifications-controller' }] : [],
+      identities: cluster.argocd.notifications.sqs ? [{ role: 'argocd-notifications', serviceAccount: 'argocd-notifications-controller', via: 'irsa' }] : [],
       network: { awsApi: cluster.argocd.notifications.sqs !== undefined },
     },
     {
@@ -100,7 +107,7 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
           },
         },
       ],
-      identities: [{ role: 'external-secrets', serviceAccount: 'external-secrets' }],
+      identities: [{ role: 'external-secrets', serviceAccount: 'external-secrets', via: 'irsa' }],
       network: { awsApi: true },
     },
     {
@@ -161,21 +168,21 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
           serviceAccount: { create: true, name: `ack-${service}-controller`, annotations: irsaAnnotations(cluster, `ack-${service}`) },
         },
       })),
-      identities: ack.map((service) => ({ role: `ack-${service}` as const, serviceAccount: `ack-${service}-controller` })),
+      identities: ack.map((service) => ({ role: `ack-${service}` as const, serviceAccount: `ack-${service}-controller`, via: 'irsa' as const })),
       network: { awsApi: true },
     });
   }
-  const crossplane = controllers.crossplane;
-  if (crossplane) {
+  if (runsCrossplane(controllers)) {
+    const packages = crossplanePackages(controllers);
     addons.push({
       id: 'crossplane',
-      title: `Crossplane with the Upbound provider-aws family: the ${crossplane.join(', ')} providers`,
+      title: `Crossplane with the Upbound provider-aws family: the ${packages.join(', ')} providers`,
       namespace: 'crossplane-system',
       podSecurity: 'baseline',
       syncWave: waves.addons,
       charts: [{ chart: 'crossplane', releaseName: 'crossplane', values: { args: [] } }],
-      extras: (scope, labels) => crossplaneProviders(scope, cluster, catalogue, crossplane, labels),
-      identities: [{ role: 'crossplane', serviceAccount: crossplaneRuntimeConfigName }],
+      extras: (scope, labels) => crossplaneProviders(scope, cluster, catalogue, packages, labels),
+      identities: [{ role: 'crossplane', serviceAccount: crossplaneRuntimeConfigName, via: 'irsa' }],
       network: { awsApi: true },
     });
   }
@@ -203,7 +210,7 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
           },
         ],
         ignoreDifferences: generatedWebhookCerts('aws-load-balancer-tls'),
-        identities: [{ role: 'aws-load-balancer-controller', serviceAccount: 'aws-load-balancer-controller' }],
+        identities: [{ role: 'aws-load-balancer-controller', serviceAccount: 'aws-load-balancer-controller', via: 'irsa' }],
       },
       {
         id: 'external-dns',
@@ -227,12 +234,12 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
             },
           },
         ],
-        identities: [{ role: 'external-dns', serviceAccount: 'external-dns' }],
+        identities: [{ role: 'external-dns', serviceAccount: 'external-dns', via: 'irsa' }],
       },
       {
         id: 'amazon-cloudwatch-observability',
         title: 'CloudWatch Container Insights: the CloudWatch agent (metrics) and Fluent Bit (container logs)',
-        namespace: 'amazon-cloudwatch',
+        namespace: cloudwatchNamespace,
         // The agent and Fluent Bit read host paths (container logs, cgroups).
         podSecurity: 'privileged',
         syncWave: waves.addons,
@@ -244,13 +251,32 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
               clusterName: cluster.eks.clusterName,
               region: cluster.region,
               containerLogs: { enabled: true },
-              agent: { serviceAccount: { annotations: irsaAnnotations(cluster, 'amazon-cloudwatch-observability') } },
+              // The chart renders no annotation on this service account (agent.serviceAccount has only
+              // `name`), so IRSA cannot reach it: its role comes through the Pod Identity association below.
+              agent: { serviceAccount: { name: cloudwatchAgentServiceAccount } },
             },
           },
         ],
+        // Before the chart (wave -1): EKS injects the credential only into pods created after it exists.
+        extras: (scope, labels) =>
+          new AddonPodIdentity(scope, 'PodIdentity', {
+            name: 'amazon-cloudwatch-observability',
+            namespace: cloudwatchNamespace,
+            serviceAccount: cloudwatchAgentServiceAccount,
+            clusterName: cluster.eks.clusterName,
+            region: cluster.region,
+            roleArn: addonRoleArn(cluster, 'amazon-cloudwatch-observability'),
+            labels,
+            annotations: waveAnnotations(addonWaves.credentials, afterCrds),
+          }),
+        clusterKinds: [
+          { group: 'aws.upbound.io', kind: 'ProviderConfig', name: 'amazon-cloudwatch-observability' },
+          { group: 'eks.aws.upbound.io', kind: 'PodIdentityAssociation', name: 'amazon-cloudwatch-observability' },
+        ],
         ignoreDifferences: generatedWebhookCerts(),
-        identities: [{ role: 'amazon-cloudwatch-observability', serviceAccount: 'cloudwatch-agent' }],
-        network: { awsApi: true, kubelet: true },
+        // The agent (the operator's DaemonSet) and Fluent Bit both run as this service account.
+        identities: [{ role: 'amazon-cloudwatch-observability', serviceAccount: cloudwatchAgentServiceAccount, via: 'pod-identity' }],
+        network: { awsApi: true, podIdentityAgent: true, kubelet: true },
       },
       {
         id: 'adot-collector',
@@ -259,7 +285,7 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
         podSecurity: 'baseline',
         syncWave: waves.addons,
         charts: [{ chart: 'adot-collector', releaseName: 'adot-collector', values: adotValues(cluster, catalogue) }],
-        identities: [{ role: 'adot-collector', serviceAccount: 'adot-collector' }],
+        identities: [{ role: 'adot-collector', serviceAccount: 'adot-collector', via: 'irsa' }],
         // The services send OTLP traces here (gRPC 4317, HTTP 4318).
         network: { awsApi: true, servedToCluster: [4317, 4318] },
       },
@@ -267,6 +293,15 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
   }
   return addons;
 }
+
+/** Namespace of CloudWatch Container Insights. */
+const cloudwatchNamespace = 'amazon-cloudwatch';
+
+/**
+ * The service account the CloudWatch agent and Fluent Bit run as (chart value
+ * `agent.serviceAccount.name`, also the subject of their Pod Identity association).
+ */
+export const cloudwatchAgentServiceAccount = 'cloudwatch-agent';
 
 /** The opentelemetry-collector chart running the ADOT image: OTLP in, X-Ray out, nothing else. */
 function adotValues(cluster: Cluster, catalogue: AddonCatalogue): Record<string, unknown> {
@@ -308,7 +343,7 @@ function notificationsSecret(scope: Construct, cluster: Cluster, labels: Record<
 export const crossplaneRuntimeConfigName = 'provider-aws';
 
 /** The provider-aws family packages; on EKS they run as one service account carrying the IRSA role. */
-function crossplaneProviders(scope: Construct, cluster: Cluster, catalogue: AddonCatalogue, services: readonly AwsService[], labels: Record<string, string>): void {
+function crossplaneProviders(scope: Construct, cluster: Cluster, catalogue: AddonCatalogue, services: readonly CrossplaneProviderId[], labels: Record<string, string>): void {
   const irsa = irsaAnnotations(cluster, 'crossplane');
   const annotations = waveAnnotations(addonWaves.extras, afterCrds);
   if (Object.keys(irsa).length) {

@@ -37,7 +37,13 @@ export function argocdValues(cluster: Cluster, catalogue: AddonCatalogue): Recor
   const ha = cluster.flavor === 'eks';
   return {
     fullnameOverride: 'argocd',
-    ...(chart.image ? { global: { image: { tag: chart.image.tag } } } : {}),
+    global: {
+      // The chart runs its own appVersion unless told otherwise; an override must be deliberate.
+      ...(chart.image ? { image: { tag: chart.image.tag } } : {}),
+      // Chart 10.0.0 turned the chart's NetworkPolicies on; the namespace's default-deny and
+      // addon-traffic policies (addons/argo-cd/) are the one set of network rules here.
+      networkPolicy: { create: false },
+    },
     crds: { install: true, keep: true },
     dex: { enabled: false },
     configs: {

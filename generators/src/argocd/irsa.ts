@@ -11,9 +11,14 @@ export const irsaRoleAnnotation = 'eks.amazonaws.com/role-arn';
  */
 export function irsaAnnotations(cluster: Cluster, addon: IrsaAddon): Record<string, string> {
   if (cluster.flavor !== 'eks') return {};
+  return { [irsaRoleAnnotation]: addonRoleArn(cluster, addon) };
+}
+
+/** The IAM role of an add-on on an EKS cluster (`eks.addonRoles`, validated present when needed). */
+export function addonRoleArn(cluster: Extract<Cluster, { flavor: 'eks' }>, addon: IrsaAddon): string {
   const role = cluster.eks.addonRoles[addon];
   if (!role) throw new Error(`${cluster.file}: eks.addonRoles.${addon} is missing (the input rules should have said so)`);
-  return { [irsaRoleAnnotation]: role };
+  return role;
 }
 
 /** The External Secrets role (`secretStores.roleArn`) as service-account annotations. */

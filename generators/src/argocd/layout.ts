@@ -65,8 +65,11 @@ export const waves = {
   apps: 20,
 } as const;
 
-/** Waves inside one add-on Application: its namespace, the chart, then objects that need the chart's CRDs. */
-export const addonWaves = { namespace: -1, chart: 0, extras: 1 } as const;
+/**
+ * Waves inside one add-on Application: its namespace and the credentials its pods must find when
+ * they start (an EKS Pod Identity association), the chart, then objects that need the chart's CRDs.
+ */
+export const addonWaves = { namespace: -1, credentials: -1, chart: 0, extras: 1 } as const;
 
 /** Application names. Prefixes keep a service called "infra" from clashing with the infra Application. */
 export const applicationNames = {

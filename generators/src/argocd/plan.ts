@@ -145,7 +145,7 @@ export function planArgoCd(
       description: `Platform add-ons of ${cluster.name} (controllers and their CRDs): pinned upstream charts, cluster-scoped rights, only in the add-on namespaces.`,
       sourceRepos: [repoURL, ...chartRepos],
       namespaces: addons.map((addon) => addon.namespace),
-      clusterResources: [...addonClusterKinds, ...addons.map((addon) => ({ group: '', kind: 'Namespace', name: addon.namespace }))],
+      clusterResources: [...addonClusterKinds, ...addons.flatMap((addon) => [{ group: '', kind: 'Namespace', name: addon.namespace }, ...(addon.clusterKinds ?? [])])],
       // Upstream charts bring many namespaced kinds that change between versions; the namespaces bound them.
       namespacedResources: [{ group: '*', kind: '*' }],
       syncWindows: windows('addons'),

@@ -11,8 +11,8 @@ const clusters = {
   perf: { flavor: 'eks', domain: 'perf.example.com' },
 } as const;
 
-/** IRSA roles of the add-ons of an EKS cluster with provider ack and no infra resources. */
-const benchAddonRoles = ['aws-load-balancer-controller', 'external-dns', 'amazon-cloudwatch-observability', 'adot-collector', 'ack-rds', 'ack-elasticache', 'ack-s3', 'ack-sqs'];
+/** IAM roles of the add-ons of an EKS cluster with provider ack and no infra resources (crossplane: the Pod Identity associations). */
+const benchAddonRoles = ['aws-load-balancer-controller', 'external-dns', 'amazon-cloudwatch-observability', 'adot-collector', 'ack-rds', 'ack-elasticache', 'ack-s3', 'crossplane'];
 
 /** This repository (the example inputs): the nearest folder above this module holding clusters/addons.yaml (source or dist). */
 function exampleRoot(): string {
@@ -47,7 +47,7 @@ export async function writeSyntheticRepo(root: string, services: number): Promis
               eks: { clusterName: `bench-${name}`, vpcId: 'vpc-0bench', addonRoles: Object.fromEntries(benchAddonRoles.map((addon) => [addon, `arn:aws:iam::123456789012:role/bench-${addon}`])) },
               secretStores: { roleArn: 'arn:aws:iam::123456789012:role/bench-external-secrets' },
             }
-          : { k3s: { version: 'v1.35.4+k3s1' } }),
+          : { k3s: { version: 'v1.35.4+k3s1', helmController: 'v0.17.1' } }),
       }),
     );
   }

@@ -15,6 +15,7 @@ export function buildAddonChart(scope: Construct, addon: Addon, cluster: Cluster
     labels,
     vpcCidr: cluster.network.vpcCidr,
     instanceMetadata: cluster.flavor === 'k3s' && addon.network?.awsApi === true,
+    podIdentityAgent: cluster.flavor === 'eks' && addon.network?.podIdentityAgent === true,
     kubelet: addon.network?.kubelet,
     servedToCluster: addon.network?.servedToCluster,
     // Argo CD reaches an SSH Git URL on port 22.

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
-import { ExitCode, ExitWith, UsageError } from '../errors.js';
+import { ExitCode, ExitWith, InputError, UsageError } from '../errors.js';
 import { renderJson } from '../diff/format/json.js';
 import { COMMENT_LIMIT, renderMarkdown, renderMarkdownParts } from '../diff/format/markdown.js';
 import { renderText } from '../diff/format/text.js';
@@ -10,7 +10,7 @@ import { buildReport, type DiffReport } from '../diff/report.js';
 import type { RiskFlag } from '../diff/risk.js';
 import { readDiffSides } from '../diff/sides.js';
 import type { Snapshot } from '../diff/snapshot.js';
-import type { ControlPlaneBinaries } from '../tools/control-plane-build.js';
+import type { UpdateCheckCluster } from '../diff/update-check.js';
 
 interface DiffOptions {
   readonly base: string;
@@ -79,22 +79,31 @@ export const diffCommand = defineCommand<DiffOptions>({
   },
 });
 
-/** The update check on the pinned API server of each cluster with a change (its modules load only with --apiserver). */
+/**
+ * The update check on each cluster's pinned API server, with the CRDs of the versions it installs
+ * (its modules load only with --apiserver).
+ */
 async function updateFlags(root: string, base: Snapshot, head: Snapshot, signal: AbortSignal | undefined, log: (line: string) => void): Promise<RiskFlag[]> {
-  const [{ checkUpdates }, { ensureControlPlane }, { availableCrdSources, ensureCrdSources }, { cacheRootFor }] = await Promise.all([
+  const [{ changedPairs, checkUpdates }, { readAddonCatalogue }, { loadClusters }, { ensureControlPlane }, { clusterCrdSources, ensureCrdSources }, { cacheRootFor }] = await Promise.all([
     import('../diff/update-check.js'),
+    import('../inputs/addons.js'),
+    import('../inputs/clusters.js'),
     import('../tools/control-plane-build.js'),
     import('../validate/crd-sources.js'),
     import('./validate.js'),
   ]);
   const cacheRoot = cacheRootFor(root);
-  const binaries = new Map<string, ControlPlaneBinaries>();
-  for (const cluster of head.clusters.values()) {
-    if (!cluster.kubernetesVersion) throw new UsageError(`--apiserver: clusters/${cluster.name}/cluster.yaml states no kubernetesVersion`);
-    binaries.set(cluster.name, await ensureControlPlane(cacheRoot, cluster.kubernetesVersion, { signal, log }));
+  const { catalogue, issues } = await readAddonCatalogue(root);
+  if (!catalogue) throw new InputError(issues);
+  const clusters = new Map<string, UpdateCheckCluster>();
+  for (const cluster of await loadClusters(root)) {
+    if (changedPairs(base, head, cluster.name).length === 0) continue;
+    clusters.set(cluster.name, {
+      binaries: await ensureControlPlane(cacheRoot, cluster.kubernetesVersion, { signal, log }),
+      crdSources: await ensureCrdSources(cacheRoot, clusterCrdSources(catalogue, cluster), { signal, log }),
+    });
   }
-  const crds = await ensureCrdSources(cacheRoot, availableCrdSources(), { signal, log });
-  return checkUpdates(base, head, { binaries, crdSources: crds, cacheRoot, signal, log });
+  return checkUpdates(base, head, { clusters, cacheRoot, signal, log });
 }
 
 function formatReport(report: DiffReport, format: Format, exitCode: number, color: boolean): string {

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
-import { FindingsError, UsageError } from '../errors.js';
+import { FindingsError, InputError, UsageError } from '../errors.js';
+import { readAddonCatalogue } from '../inputs/addons.js';
 import { loadClusters } from '../inputs/clusters.js';
+import { checkChartValues, handCheckedCharts } from '../validate/chart-values.js';
 import { renderedChecks, runChecks, type Finding } from '../validate/checks.js';
+import { clusterCrdSources } from '../validate/crd-sources.js';
 import { formatReport, reportFailures, validateRendered } from '../validate/engines.js';
 import { loadRenderedDocs } from '../validate/rendered-docs.js';
 import { ENGINE_NAMES, type EngineName } from '../validate/report.js';
@@ -26,7 +29,7 @@ export function cacheRootFor(root: string): string {
 
 export const validateCommand = defineCommand<ValidateOptions>({
   name: 'validate',
-  summary: 'Validate clusters/*/rendered/ with kubeconform, kubectl-validate and a real kube-apiserver (pinned, strict, at each cluster\'s Kubernetes version) and the policy checks.',
+  summary: 'Validate clusters/*/rendered/ with kubeconform, kubectl-validate and a real kube-apiserver (pinned, strict, at each cluster\'s Kubernetes version, against the CRDs of the versions it installs), the policy checks and the Helm values check.',
   define: (cmd) =>
     cmd
       .option('-c, --cluster <name...>', 'validate only these clusters')
@@ -40,8 +43,9 @@ export const validateCommand = defineCommand<ValidateOptions>({
           'The first run installs the validators with `go install` into .tools/, builds kube-apiserver and',
           'etcd from their pinned Go modules (minutes, once), converts the pinned schemas and saves a server',
           'state with the CRDs installed into .cache/schemas/ (GITOPS_CACHE_ROOT moves both); later runs',
-          'fetch nothing. The API server runs on 127.0.0.1 for the run and is always stopped after it.',
-          'Verdicts of the API server are cached by content in .cache/verdicts/ (--no-cache ignores them).',
+          'fetch nothing. CRDs and chart values come from the Go modules of the versions',
+          'clusters/addons.yaml installs. The API server runs on 127.0.0.1 for the run and is always',
+          'stopped after it. Its verdicts are cached by content in .cache/verdicts/ (--no-cache ignores them).',
           'Every resource must be valid for every engine: invalid, unvalidated (no schema) and skipped',
           'resources all fail the run; so do admission warnings and objects a second apply changes.',
           '',
@@ -64,12 +68,14 @@ export const validateCommand = defineCommand<ValidateOptions>({
 
     const unknownEngines = (options.engine ?? []).filter((name) => !ENGINE_NAMES.includes(name as EngineName));
     if (unknownEngines.length) throw new UsageError(`unknown engine ${unknownEngines.join(', ')} (engines: ${ENGINE_NAMES.join(', ')})`);
+    const { catalogue, issues } = await readAddonCatalogue(ctx.root);
+    if (!catalogue) throw new InputError(issues);
     const report = await validateRendered({
       engines: options.engine as EngineName[] | undefined,
       cache: options.cache,
       root: ctx.root,
       cacheRoot: cacheRootFor(ctx.root),
-      clusters: clusters.map((c) => ({ name: c.name, kubernetesVersion: c.kubernetesVersion, dir: path.join(ctx.root, 'clusters', c.name, 'rendered') })),
+      clusters: clusters.map((c) => ({ name: c.name, kubernetesVersion: c.kubernetesVersion, dir: path.join(ctx.root, 'clusters', c.name, 'rendered'), crdSources: clusterCrdSources(catalogue, c) })),
       signal: ctx.signal,
       log: (line) => ctx.err(line),
     });
@@ -83,6 +89,10 @@ export const validateCommand = defineCommand<ValidateOptions>({
       ctx.out(`${cluster.name}: ${renderedChecks.length} policy checks, ${result.findings.length} findings, ${result.exemptions.length} exemptions`);
       for (const exemption of result.exemptions) ctx.out(`  exempt: ${exemption.file}: ${exemption.resource}: ${exemption.check}: ${exemption.reason}`);
       for (const finding of result.findings) ctx.out(`  ${finding.file}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
+      const values = await checkChartValues({ cacheRoot: cacheRootFor(ctx.root), catalogue, docs, signal: ctx.signal, log: (line) => ctx.err(line) });
+      findings.push(...values.findings);
+      ctx.out(`${cluster.name}: chart values: ${values.checked.length} chart sources checked against their chart, ${values.findings.length} findings (by hand, see README: ${handCheckedCharts.join(', ')})`);
+      for (const finding of values.findings) ctx.out(`  ${finding.file}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
     }
 
     const failures = reportFailures(report);

@@ -18,8 +18,6 @@ export interface Snapshot {
 export interface ClusterFacts {
   readonly name: string;
   readonly production: boolean;
-  /** `kubernetesVersion` of the cluster input (`"1.35"`), when it states one. */
-  readonly kubernetesVersion?: string;
 }
 
 /** One Kubernetes object of a rendered tree (or a whole non-YAML file, kind `File`). */
@@ -88,7 +86,7 @@ export function buildSnapshot(files: readonly { path: string; content: string }[
   for (const file of files) {
     const input = clusterInputPath.exec(file.path);
     if (input) {
-      clusters.set(input[1]!, clusterFacts(input[1]!, file.content));
+      clusters.set(input[1]!, { name: input[1]!, production: productionOf(file.content) });
       continue;
     }
     const match = renderedPath.exec(file.path);
@@ -101,14 +99,12 @@ export function buildSnapshot(files: readonly { path: string; content: string }[
   return { clusters, resources };
 }
 
-function clusterFacts(name: string, content: string): ClusterFacts {
+function productionOf(content: string): boolean {
   try {
     const data = parse(content) as Record<string, unknown> | null;
-    if (!data || typeof data !== 'object') return { name, production: false };
-    const version = data['kubernetesVersion'];
-    return { name, production: isProduction(data), ...(typeof version === 'string' ? { kubernetesVersion: version } : {}) };
+    return data && typeof data === 'object' ? isProduction(data) : false;
   } catch {
-    return { name, production: false };
+    return false;
   }
 }
 

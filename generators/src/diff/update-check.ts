@@ -17,11 +17,16 @@ import type { PreparedCrdSource } from '../validate/crd-sources.js';
 import type { ApiAnswer } from '../validate/apiserver/kube-client.js';
 import { withApiServer } from '../validate/apiserver/session.js';
 
-export interface UpdateCheckOptions {
-  /** Control-plane binaries per cluster name (clusters without an entry are not checked). */
-  readonly binaries: ReadonlyMap<string, ControlPlaneBinaries>;
-  /** The CRD sources the clusters have, in priority order. */
+/** What one cluster's server needs. */
+export interface UpdateCheckCluster {
+  readonly binaries: ControlPlaneBinaries;
+  /** The CRD sources the cluster installs, in priority order. */
   readonly crdSources: readonly PreparedCrdSource[];
+}
+
+export interface UpdateCheckOptions {
+  /** Per cluster name (clusters without an entry are not checked). */
+  readonly clusters: ReadonlyMap<string, UpdateCheckCluster>;
   readonly cacheRoot: string;
   readonly signal?: AbortSignal;
   readonly log?: EnsureOptions['log'];
@@ -49,7 +54,7 @@ export function changedPairs(base: Snapshot, head: Snapshot, cluster: string): C
 /** Runs the check per cluster and returns one flag per refused update. */
 export async function checkUpdates(base: Snapshot, head: Snapshot, options: UpdateCheckOptions): Promise<RiskFlag[]> {
   const flags: RiskFlag[] = [];
-  for (const [cluster, binaries] of [...options.binaries].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [cluster, { binaries, crdSources }] of [...options.clusters].sort(([a], [b]) => a.localeCompare(b))) {
     const pairs = changedPairs(base, head, cluster);
     if (pairs.length === 0) continue;
     const used = new Map<string, Set<string>>();
@@ -60,7 +65,7 @@ export async function checkUpdates(base: Snapshot, head: Snapshot, options: Upda
       versions.add(r.apiVersion.slice(group.length + 1));
       used.set(`${group}/${r.kind}`, versions);
     }
-    const plan = await planCrds(options.crdSources, used);
+    const plan = await planCrds(crdSources, used);
     options.log?.(`${cluster}: judging ${pairs.length} changed resource${pairs.length === 1 ? '' : 's'} as updates on kube-apiserver ${binaries.kubernetesRelease}`);
     const refused = await withApiServer({ binaries, plan, cacheRoot: options.cacheRoot, signal: options.signal, log: options.log }, async (session) => {
       const namespaces = [...base.resources, ...head.resources].filter((r) => r.cluster === cluster).flatMap((r) => (r.kind === 'Namespace' && r.apiVersion === 'v1' ? [r.name] : r.namespace ? [r.namespace] : []));

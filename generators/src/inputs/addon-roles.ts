@@ -1,20 +1,20 @@
-import { awsControllers, type AwsControllers } from '../argocd/controllers.js';
+import { awsControllers, crossplanePackages, runsCrossplane, type AwsControllers } from '../argocd/controllers.js';
 import type { InputIssue } from '../errors.js';
 import type { Cluster } from './clusters.js';
 import type { IrsaAddon } from './schemas/cluster-argocd.js';
 import { readYamlFile } from './yaml-file.js';
 import { located } from './zod-issues.js';
 
-/** The IRSA roles an EKS cluster's add-ons need, by add-on id, with the reason. */
+/** The IAM roles an EKS cluster's add-ons need, by add-on id, with the reason. */
 export function requiredAddonRoles(cluster: Cluster, controllers: AwsControllers): Map<IrsaAddon, string> {
   const required = new Map<IrsaAddon, string>([
     ['aws-load-balancer-controller', 'the AWS Load Balancer Controller creates the ALBs'],
     ['external-dns', 'ExternalDNS writes the Route 53 records'],
-    ['amazon-cloudwatch-observability', 'the CloudWatch agent and Fluent Bit send Container Insights metrics and logs'],
+    ['amazon-cloudwatch-observability', 'the CloudWatch agent and Fluent Bit send Container Insights metrics and logs (EKS Pod Identity)'],
     ['adot-collector', 'the ADOT collector sends traces to X-Ray'],
   ]);
   for (const service of controllers.ack ?? []) required.set(`ack-${service}`, `the ACK ${service} controller manages the ${service} resources`);
-  if (controllers.crossplane) required.set('crossplane', `the provider-aws family (${controllers.crossplane.join(', ')}) manages AWS resources`);
+  if (runsCrossplane(controllers)) required.set('crossplane', `the provider-aws family (${crossplanePackages(controllers).join(', ')}) manages AWS resources and the add-ons' Pod Identity associations`);
   if (cluster.argocd.notifications.sqs) required.set('argocd-notifications', 'the Argo CD notifications controller sends to SQS (argocd.notifications.sqs)');
   return required;
 }

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { argocdValues } from '../argocd/argocd-values.js';
 import { k3sManifestsDir, k3sUserData } from '../argocd/k3s-user-data.js';
-import { applicationNames, folders, projectNames, renderedPath, waves, workflowsNamespaceName } from '../argocd/layout.js';
+import { addonWaves, applicationNames, folders, projectNames, renderedPath, waves, workflowsNamespaceName } from '../argocd/layout.js';
 import { planArgoCd, type ArgoCdPlan } from '../argocd/plan.js';
 import { buildAddonChart } from '../charts/addons-chart.js';
 import { buildArgoCdChart } from '../charts/argocd-chart.js';
@@ -61,6 +61,7 @@ function buildArgoCdFolder(scope: Construct, cluster: Cluster, services: readonl
   buildArgoCdChart(scope, planArgoCd({ cluster, services, infra }, catalogue));
 }
 
+/** One add-on's folder, the add-on worked out from the cluster, its resources and the pins as `planArgoCd` does. */
 function buildAddonFolder(scope: Construct, id: string, cluster: Cluster, infra: readonly InfraResource[], catalogue: AddonCatalogue): void {
   buildAddonChart(scope, clusterAddons(cluster, catalogue, awsControllers(cluster, infra)).find((addon) => addon.id === id)!, cluster);
 }
@@ -143,7 +144,7 @@ function bootstrapReadme(plan: ArgoCdPlan): string[] {
   if (cluster.flavor === 'k3s') {
     return [
       ...common,
-      `- \`helmchart.${argocdReleaseName}.yaml\`: HelmChart (kube-system) installing chart ${chart.chart} ${chart.version}${chart.image ? ` (Argo CD ${chart.image.tag})` : ''} into \`argocd\`.`,
+      `- \`helmchart.${argocdReleaseName}.yaml\`: HelmChart (kube-system) installing chart ${chart.chart} ${chart.version}${chart.appVersion ? ` (Argo CD ${chart.image?.tag ?? chart.appVersion})` : ''} into \`argocd\`.`,
       `- \`user-data.sh\`: EC2 user data of the k3s server: writes \`/etc/rancher/k3s/config.yaml\`, writes the HelmChart, the project and the root Application into \`${k3sManifestsDir}\`, and installs k3s ${cluster.k3s.version} (INSTALL_K3S_VERSION).`,
       '',
       '## Steps',
@@ -154,12 +155,14 @@ function bootstrapReadme(plan: ArgoCdPlan): string[] {
       `4. The root Application syncs \`argocd/\`: projects, add-ons, platform, infra, apps, in waves. Watch with \`sudo k3s kubectl -n argocd get applications -w\`.`,
     ];
   }
-  const roleRows = plan.addons.flatMap((addon) =>
-    (addon.identities ?? []).map((identity) => `| \`${identity.role}\` | \`system:serviceaccount:${addon.namespace}:${identity.serviceAccount}\` |`),
-  );
+  const identities = plan.addons.flatMap((addon) => (addon.identities ?? []).map((identity) => ({ ...identity, addon })));
+  const irsaRows = identities.filter((i) => i.via === 'irsa').map((i) => `| \`${i.role}\` | \`system:serviceaccount:${i.addon.namespace}:${i.serviceAccount}\` |`);
+  const podIdentityRows = identities
+    .filter((i) => i.via === 'pod-identity')
+    .map((i) => `| \`${i.role}\` | \`${i.addon.namespace}/${i.serviceAccount}\` | \`${folders.addons}/${i.addon.id}/\` (wave ${addonWaves.credentials}, before the chart) |`);
   return [
     ...common,
-    `- \`${eksBootstrapValuesFile}\`: the Helm values of chart ${chart.chart} ${chart.version}${chart.image ? ` (Argo CD ${chart.image.tag})` : ''}, the same the \`addon-argo-cd\` Application keeps applying.`,
+    `- \`${eksBootstrapValuesFile}\`: the Helm values of chart ${chart.chart} ${chart.version}${chart.appVersion ? ` (Argo CD ${chart.image?.tag ?? chart.appVersion})` : ''}, the same the \`addon-argo-cd\` Application keeps applying.`,
     '',
     '## Steps',
     '',
@@ -171,10 +174,20 @@ function bootstrapReadme(plan: ArgoCdPlan): string[] {
     'kubectl -n argocd get applications -w',
     '```',
     '',
-    'The IAM roles (from `params.yaml`) must trust these service accounts through the cluster OIDC provider:',
+    'The IAM roles (from `params.yaml`) must trust these service accounts through the cluster OIDC provider (IRSA):',
     '',
     '| role (`eks.addonRoles` / `secretStores.roleArn`) | subject |',
     '| --- | --- |',
-    ...roleRows,
+    ...irsaRows,
+    ...(podIdentityRows.length
+      ? [
+          '',
+          "These roles reach their add-on through EKS Pod Identity (the chart renders no service-account annotation): each must trust the service principal `pods.eks.amazonaws.com` (actions `sts:AssumeRole` and `sts:TagSession`); the cluster needs the EKS Pod Identity Agent add-on (`eks-pod-identity-agent`); and the `crossplane` role must be allowed `eks:CreatePodIdentityAssociation`, `eks:DescribePodIdentityAssociation`, `eks:UpdatePodIdentityAssociation`, `eks:DeletePodIdentityAssociation`, `eks:TagResource` on the cluster and `iam:PassRole` on these roles, since Crossplane creates the associations:",
+          '',
+          '| role (`eks.addonRoles`) | namespace/service account | association (Crossplane `PodIdentityAssociation`) |',
+          '| --- | --- | --- |',
+          ...podIdentityRows,
+        ]
+      : []),
   ];
 }

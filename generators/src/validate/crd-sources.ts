@@ -1,29 +1,26 @@
 /**
- * Where the CustomResourceDefinitions the rendered YAML uses come from: pinned Go modules,
- * fetched with `go mod download`, converted once into `<root>/.cache/schemas/crd-<source>-.../`:
+ * Where the CustomResourceDefinitions the rendered YAML uses come from: the Go modules of the
+ * components the clusters install, at exactly the installed versions, fetched with
+ * `go mod download`, converted once into `<root>/.cache/schemas/crd-<source>-.../`:
  * - `schemas/<group>/<kind>_<version>.json`: kubeconform schemas (see `schemas/crd.ts`);
  * - `crds/*.yaml`: the CRD files themselves (kubectl-validate `--local-crds`, `cdk8s import`).
- * Versions live in `tools/versions.ts`.
+ *
+ * One declaration per component: the versions are not pinned here but derived from what the
+ * clusters install, so moving a pin moves its CRDs too:
+ * - add-on charts and Crossplane packages: `clusters/addons.yaml` (a chart's appVersion where it
+ *   is versioned apart from its application, else v<chart version>; the provider-aws package tag);
+ * - the k3s HelmChart: `k3s.helmController` of the cluster (the helm-controller its k3s release embeds).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ToolError } from '../errors.js';
+import { InputError, ToolError } from '../errors.js';
+import { readAddonCatalogue } from '../inputs/addons.js';
+import { loadClusters, type Cluster } from '../inputs/clusters.js';
+import type { AddonCatalogue, ChartId } from '../inputs/schemas/addons.js';
 import { downloadGoModule, type EnsureOptions } from '../tools/go.js';
-import {
-  ACK_ELASTICACHE_VERSION,
-  ACK_RDS_VERSION,
-  ACK_S3_VERSION,
-  ACK_SQS_VERSION,
-  ARGO_CD_VERSION,
-  ARGO_WORKFLOWS_VERSION,
-  CROSSPLANE_VERSION,
-  EXTERNAL_SECRETS_VERSION,
-  K3S_HELM_CONTROLLER_VERSION,
-  SCHEMA_CONVERTER_VERSION,
-  UPBOUND_PROVIDER_AWS_VERSION,
-} from '../tools/versions.js';
+import { SCHEMA_CONVERTER_VERSION } from '../tools/versions.js';
 import { cacheKeyPart, ensureCacheDir } from './schemas/cache.js';
 import { convertCrd, summarizeCrd, type CrdSummary } from './schemas/crd.js';
 import { isObject } from './schemas/kubernetes.js';
@@ -38,96 +35,115 @@ export interface CrdSource {
   readonly files: readonly string[];
   /** When set, only these kinds (spec.names.kind) are kept from the files. */
   readonly kinds?: readonly string[];
-  /** Set when the Go module proxy does not serve the module: why, and it is left out by default. */
-  readonly unavailable?: string;
+  /** Which pin the version comes from, for messages: `clusters/addons.yaml charts.argo-cd.appVersion`. */
+  readonly pin: string;
 }
 
 const upboundCrds = (...names: string[]): string[] => names.map((name) => `package/crds/${name}.yaml`);
 
-/** Every CRD source of the repository. */
-export const CRD_SOURCES: readonly CrdSource[] = [
-  {
+/** The CRD files of a component, without its version (that comes from the pin). */
+type CrdLayout = Omit<CrdSource, 'version' | 'pin'>;
+
+/** Add-on charts whose CRDs the rendered objects use, and where those CRDs live in the application's Go module. */
+export const chartCrds: Partial<Record<ChartId, CrdLayout>> = {
+  'external-secrets': {
     id: 'external-secrets',
     module: 'github.com/external-secrets/external-secrets',
-    version: EXTERNAL_SECRETS_VERSION,
     files: ['externalsecrets', 'clusterexternalsecrets', 'secretstores', 'clustersecretstores'].map((plural) => `config/crds/bases/external-secrets.io_${plural}.yaml`),
   },
-  {
-    id: 'ack-rds',
-    module: 'github.com/aws-controllers-k8s/rds-controller',
-    version: ACK_RDS_VERSION,
-    files: ['helm/crds/*.yaml'],
-  },
-  {
-    id: 'ack-elasticache',
-    module: 'github.com/aws-controllers-k8s/elasticache-controller',
-    version: ACK_ELASTICACHE_VERSION,
-    files: ['helm/crds/*.yaml'],
-  },
-  {
-    id: 'ack-s3',
-    module: 'github.com/aws-controllers-k8s/s3-controller',
-    version: ACK_S3_VERSION,
-    // Bucket only: the other files of helm/crds/ are the shared services.k8s.aws kinds
-    // (FieldExport, AdoptedResource); FieldExport is taken from ack-rds.
-    files: ['helm/crds/s3.services.k8s.aws_buckets.yaml'],
-  },
-  {
-    id: 'ack-sqs',
-    module: 'github.com/aws-controllers-k8s/sqs-controller',
-    version: ACK_SQS_VERSION,
-    files: ['helm/crds/*.yaml'],
-    unavailable: 'the Go module proxy refused every version tried (v0.0.x, v1.0.x-v1.6.x, commit pseudo-versions)',
-  },
-  {
-    id: 'upbound-provider-aws',
-    module: 'github.com/upbound/provider-aws',
-    version: UPBOUND_PROVIDER_AWS_VERSION,
-    files: upboundCrds(
-      'aws.upbound.io_providerconfigs',
-      'rds.aws.upbound.io_instances',
-      'rds.aws.upbound.io_subnetgroups',
-      'elasticache.aws.upbound.io_replicationgroups',
-      'elasticache.aws.upbound.io_subnetgroups',
-      's3.aws.upbound.io_buckets',
-      's3.aws.upbound.io_bucketversionings',
-      's3.aws.upbound.io_bucketserversideencryptionconfigurations',
-      's3.aws.upbound.io_bucketpublicaccessblocks',
-      's3.aws.upbound.io_bucketlifecycleconfigurations',
-      's3.aws.upbound.io_bucketreplicationconfigurations',
-      'sqs.aws.upbound.io_queues',
-      'sqs.aws.upbound.io_queueredrivepolicies',
-    ),
-  },
-  {
+  'ack-rds': { id: 'ack-rds', module: 'github.com/aws-controllers-k8s/rds-controller', files: ['helm/crds/*.yaml'] },
+  'ack-elasticache': { id: 'ack-elasticache', module: 'github.com/aws-controllers-k8s/elasticache-controller', files: ['helm/crds/*.yaml'] },
+  // Bucket only: the other files of helm/crds/ are the shared services.k8s.aws kinds
+  // (FieldExport, AdoptedResource); FieldExport is taken from ack-rds.
+  'ack-s3': { id: 'ack-s3', module: 'github.com/aws-controllers-k8s/s3-controller', files: ['helm/crds/s3.services.k8s.aws_buckets.yaml'] },
+  crossplane: {
     id: 'crossplane',
     module: 'github.com/crossplane/crossplane/v2',
-    version: CROSSPLANE_VERSION,
     files: ['providers', 'deploymentruntimeconfigs', 'functions', 'configurations'].map((plural) => `cluster/crds/pkg.crossplane.io_${plural}.yaml`),
   },
-  {
-    id: 'argo-cd',
-    module: 'github.com/argoproj/argo-cd/v3',
-    version: ARGO_CD_VERSION,
-    files: ['application', 'applicationset', 'appproject'].map((name) => `manifests/crds/${name}-crd.yaml`),
-  },
-  {
+  'argo-cd': { id: 'argo-cd', module: 'github.com/argoproj/argo-cd/v3', files: ['application', 'applicationset', 'appproject'].map((name) => `manifests/crds/${name}-crd.yaml`) },
+  'argo-workflows': {
     id: 'argo-workflows',
     module: 'github.com/argoproj/argo-workflows/v3',
-    version: ARGO_WORKFLOWS_VERSION,
     files: ['workflowtemplates', 'clusterworkflowtemplates', 'cronworkflows', 'workflows', 'workfloweventbindings'].map((plural) => `manifests/base/crds/full/argoproj.io_${plural}.yaml`),
   },
-  {
-    id: 'k3s-helm-controller',
-    module: 'github.com/k3s-io/helm-controller',
-    version: K3S_HELM_CONTROLLER_VERSION,
-    files: ['pkg/crds/yaml/generated/helm.cattle.io_helmcharts.yaml', 'pkg/crds/yaml/generated/helm.cattle.io_helmchartconfigs.yaml'],
-  },
-];
+};
 
-/** The sources the Go module proxy serves (those without `unavailable`). */
-export function availableCrdSources(sources: readonly CrdSource[] = CRD_SOURCES): CrdSource[] {
-  return sources.filter((source) => !source.unavailable);
+/** Upbound provider-aws CRDs (cluster-scoped `*.aws.upbound.io` groups) of the kinds rendered here. */
+export const providerAwsCrds: CrdLayout = {
+  id: 'upbound-provider-aws',
+  module: 'github.com/upbound/provider-aws',
+  files: upboundCrds(
+    'aws.upbound.io_providerconfigs',
+    'rds.aws.upbound.io_instances',
+    'rds.aws.upbound.io_subnetgroups',
+    'elasticache.aws.upbound.io_replicationgroups',
+    'elasticache.aws.upbound.io_subnetgroups',
+    's3.aws.upbound.io_buckets',
+    's3.aws.upbound.io_bucketversionings',
+    's3.aws.upbound.io_bucketserversideencryptionconfigurations',
+    's3.aws.upbound.io_bucketpublicaccessblocks',
+    's3.aws.upbound.io_bucketlifecycleconfigurations',
+    's3.aws.upbound.io_bucketreplicationconfigurations',
+    'sqs.aws.upbound.io_queues',
+    'sqs.aws.upbound.io_queueredrivepolicies',
+    'eks.aws.upbound.io_podidentityassociations',
+  ),
+};
+
+/** k3s HelmChart and HelmChartConfig, from the helm-controller a k3s release embeds. */
+export const k3sHelmControllerCrds: CrdLayout = {
+  id: 'k3s-helm-controller',
+  module: 'github.com/k3s-io/helm-controller',
+  files: ['pkg/crds/yaml/generated/helm.cattle.io_helmcharts.yaml', 'pkg/crds/yaml/generated/helm.cattle.io_helmchartconfigs.yaml'],
+};
+
+/** The Go module version of the application a pinned chart runs: its appVersion, or v<chart version>. */
+export function chartAppRelease(catalogue: AddonCatalogue, chart: ChartId): string {
+  const pinned = catalogue.charts[chart];
+  return pinned.appVersion ?? `v${pinned.version}`;
+}
+
+/** The provider-aws release of the Crossplane packages (the schema keeps them on one tag). */
+export function providerAwsRelease(catalogue: AddonCatalogue): string {
+  return catalogue.crossplaneProviders.rds.split(':').pop()!;
+}
+
+/** The CRD sources every cluster shares: the add-ons' CRDs at the installed versions. */
+export function addonCrdSources(catalogue: AddonCatalogue): CrdSource[] {
+  const sources: CrdSource[] = Object.entries(chartCrds).map(([chart, layout]) => ({
+    ...layout,
+    version: chartAppRelease(catalogue, chart as ChartId),
+    pin: `clusters/addons.yaml charts.${chart}.${catalogue.charts[chart as ChartId].appVersion ? 'appVersion' : 'version'}`,
+  }));
+  sources.push({ ...providerAwsCrds, version: providerAwsRelease(catalogue), pin: 'clusters/addons.yaml crossplaneProviders' });
+  return sources;
+}
+
+/** The CRD sources of one cluster: the add-ons', plus the k3s HelmChart CRDs its k3s release embeds. */
+export function clusterCrdSources(catalogue: AddonCatalogue, cluster: Pick<Cluster, 'flavor' | 'file'> & { readonly k3s?: { readonly helmController: string } }): CrdSource[] {
+  const sources = addonCrdSources(catalogue);
+  if (cluster.flavor === 'k3s' && cluster.k3s) sources.push({ ...k3sHelmControllerCrds, version: cluster.k3s.helmController, pin: `${cluster.file} k3s.helmController` });
+  return sources;
+}
+
+/** Every CRD source of the repository at `root` (all clusters), each module and version once. */
+export async function repositoryCrdSources(root: string): Promise<CrdSource[]> {
+  const { catalogue, issues } = await readAddonCatalogue(root);
+  if (!catalogue) throw new InputError(issues);
+  return uniqueCrdSources((await loadClusters(root)).flatMap((cluster) => clusterCrdSources(catalogue, cluster)));
+}
+
+/** The sources with each id and version once, in first-seen order. */
+export function uniqueCrdSources(sources: readonly CrdSource[]): CrdSource[] {
+  const seen = new Map<string, CrdSource>();
+  for (const source of sources) if (!seen.has(crdSourceKey(source))) seen.set(crdSourceKey(source), source);
+  return [...seen.values()];
+}
+
+/** `id@version`: one source at one version. */
+export function crdSourceKey(source: Pick<CrdSource, 'id' | 'version'>): string {
+  return `${source.id}@${source.version}`;
 }
 
 /** A source after download and conversion: everything lives in the schema cache. */
@@ -159,9 +175,11 @@ export function crdSourceCacheKey(source: CrdSource): string {
  */
 export function ensureCrdSource(root: string, source: CrdSource, options: EnsureOptions = {}): Promise<PreparedCrdSource> {
   return (async () => {
-    if (source.unavailable) throw new ToolError(`CRD source ${source.id} (${source.module}@${source.version}) is unavailable: ${source.unavailable}`);
     const dir = await ensureCacheDir(root, crdSourceCacheKey(source), async (scratch) => {
-      const moduleDir = await downloadGoModule(source.module, source.version, options);
+      const moduleDir = await downloadGoModule(source.module, source.version, options).catch((error: unknown) => {
+        if (error instanceof ToolError) throw new ToolError(`${error.message} (the CRDs of ${source.pin})`, `the Go module proxy must serve ${source.module}@${source.version}: if it cannot, install a version it serves (${source.pin}), so what is installed and what is validated stay one version`);
+        throw error;
+      });
       await convertSource(source, moduleDir, scratch);
     });
     const manifest = JSON.parse(await readFile(path.join(dir, 'crds.json'), 'utf8')) as { files: string[]; crds: (CrdSummary & { file: string })[] };
@@ -176,8 +194,8 @@ export function ensureCrdSource(root: string, source: CrdSource, options: Ensure
   })();
 }
 
-/** Prepares several sources (default: every available one), in the given order. */
-export async function ensureCrdSources(root: string, sources: readonly CrdSource[] = availableCrdSources(), options: EnsureOptions = {}): Promise<PreparedCrdSource[]> {
+/** Prepares several sources, in the given order. */
+export async function ensureCrdSources(root: string, sources: readonly CrdSource[], options: EnsureOptions = {}): Promise<PreparedCrdSource[]> {
   // One at a time: `go mod download` of large modules in parallel only competes for the disk.
   const prepared: PreparedCrdSource[] = [];
   for (const source of sources) prepared.push(await ensureCrdSource(root, source, options));
@@ -188,7 +206,7 @@ export async function ensureCrdSources(root: string, sources: readonly CrdSource
  * Absolute paths of the pinned CRD YAML files (downloaded and cached on demand), for tools such
  * as `cdk8s import` that must read the same files the validators use.
  */
-export async function crdFilePaths(root: string, sources: readonly CrdSource[] = availableCrdSources(), options: EnsureOptions = {}): Promise<string[]> {
+export async function crdFilePaths(root: string, sources: readonly CrdSource[], options: EnsureOptions = {}): Promise<string[]> {
   const prepared = await ensureCrdSources(root, sources, options);
   return prepared.flatMap((p) => p.crdFiles);
 }

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureGoTool, type EnsureOptions } from '../tools/go.js';
-import { availableCrdSources, ensureCrdSources, type CrdSource, type PreparedCrdSource } from './crd-sources.js';
+import { crdSourceKey, ensureCrdSources, uniqueCrdSources, type CrdSource, type PreparedCrdSource } from './crd-sources.js';
 import { displayPath, splitYamlDocuments } from './documents.js';
 import { runKubeconform } from './kubeconform.js';
 import { runKubectlValidate } from './kubectl-validate.js';
@@ -22,6 +22,8 @@ export interface ClusterTarget {
   readonly kubernetesVersion: string;
   /** Absolute path of the rendered folder. */
   readonly dir: string;
+  /** The CRDs its objects are validated against: those of the versions it installs (`clusterCrdSources`). */
+  readonly crdSources: readonly CrdSource[];
 }
 
 export interface ValidateRenderedOptions {
@@ -30,8 +32,6 @@ export interface ValidateRenderedOptions {
   readonly clusters: readonly ClusterTarget[];
   /** Folder whose `.tools/` and `.cache/` hold the binaries and schemas (default: `root`). */
   readonly cacheRoot?: string;
-  /** CRD sources to validate against (default: every available one). */
-  readonly crdSources?: readonly CrdSource[];
   /** Engines to run (default: all three). */
   readonly engines?: readonly EngineName[];
   /** Reuse cached verdicts of unchanged resources (default true). */
@@ -69,7 +69,7 @@ export interface Toolchain {
 }
 
 /** Installs the pinned validators and builds the schema caches (a no-op once cached). */
-export async function ensureToolchain(cacheRoot: string, minors: readonly string[], crdSources: readonly CrdSource[] = availableCrdSources(), options: EnsureOptions & { apiserver?: boolean } = {}): Promise<Toolchain> {
+export async function ensureToolchain(cacheRoot: string, minors: readonly string[], crdSources: readonly CrdSource[], options: EnsureOptions & { apiserver?: boolean } = {}): Promise<Toolchain> {
   const unique = [...new Set(minors)];
   const [kubeconform, kubectlValidate, crds, natives, controlPlanes] = await Promise.all([
     ensureGoTool('kubeconform', cacheRoot, options),
@@ -99,12 +99,14 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
   const toolchain = await ensureToolchain(
     cacheRoot,
     options.clusters.map((c) => c.kubernetesVersion),
-    options.crdSources ?? availableCrdSources(),
+    uniqueCrdSources(options.clusters.flatMap((c) => c.crdSources)),
     { ...ensureOptions, apiserver: engines.has('kube-apiserver') },
   );
   const reports: ClusterReport[] = [];
   for (const cluster of options.clusters) {
     const native = toolchain.native.get(cluster.kubernetesVersion)!;
+    const own = new Set(cluster.crdSources.map(crdSourceKey));
+    const crds = toolchain.crds.filter((prepared) => own.has(crdSourceKey(prepared.source)));
     const files = await listYamlFiles(cluster.dir);
     const relative = files.map((file) => displayPath(options.root, file));
     if (files.length === 0) {
@@ -118,7 +120,7 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
           files,
           kubernetesVersion: native.kubernetesVersion,
           nativeSchemaDir: native.kubeconformDir,
-          crdSchemaDirs: toolchain.crds.map((c) => c.schemaDir),
+          crdSchemaDirs: crds.map((c) => c.schemaDir),
           relativeTo: options.root,
           signal: options.signal,
         }),
@@ -128,7 +130,7 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
           files,
           kubernetesVersion: native.kubernetesVersion,
           localSchemasDir: native.openapiV3Dir,
-          crdFiles: await crdFilesFor(files, toolchain.crds),
+          crdFiles: await crdFilesFor(files, crds),
           relativeTo: options.root,
           signal: options.signal,
         }),
@@ -136,7 +138,7 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
         runApiserver({
           binaries: toolchain.controlPlanes.get(cluster.kubernetesVersion)!,
           files,
-          crdSources: toolchain.crds,
+          crdSources: crds,
           relativeTo: options.root,
           cacheRoot,
           cache: options.cache,

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { awsControllers } from '../../src/argocd/controllers.js';
+import { awsControllers, crossplanePackages, runsCrossplane } from '../../src/argocd/controllers.js';
 import { AddonNetworkPolicies } from '../../src/constructs/argocd/addon-network-policies.js';
 import { ArgocdAppProject } from '../../src/constructs/argocd/argocd-app-project.js';
 import { ArgocdApplication } from '../../src/constructs/argocd/argocd-application.js';
@@ -76,7 +76,7 @@ describe('ArgocdDirectoryApplicationSet', () => {
 
 describe('K3sHelmChart', () => {
   it('is a helm.cattle.io/v1 HelmChart in kube-system with an exact version', () => {
-    const [helm] = synth((chart) => new K3sHelmChart(chart, 'h', { name: 'argocd', labels: {}, repo: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '9.11.2', targetNamespace: 'argocd', valuesContent: 'a: 1\n' }));
+    const [helm] = synth((chart) => new K3sHelmChart(chart, 'h', { name: 'argocd', labels: {}, repo: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '10.1.1', targetNamespace: 'argocd', valuesContent: 'a: 1\n' }));
     expect(helm).toMatchObject({ apiVersion: 'helm.cattle.io/v1', kind: 'HelmChart', metadata: { name: 'argocd', namespace: 'kube-system' }, spec: { createNamespace: true, valuesContent: 'a: 1\n' } });
     expect(() => synth((chart) => new K3sHelmChart(chart, 'h', { name: 'x', labels: {}, repo: 'https://r', chart: 'c', version: '^1.0', targetNamespace: 'x', valuesContent: '' }))).toThrow(/exact/);
   });
@@ -93,9 +93,23 @@ describe('AddonNetworkPolicies', () => {
 
 describe('awsControllers', () => {
   it("installs the cluster's provider whole and another provider only for the services its resources need", () => {
-    expect(awsControllers({ provider: 'ack' }, [])).toEqual({ ack: ['rds', 'elasticache', 's3', 'sqs'], crossplane: undefined });
-    expect(awsControllers({ provider: 'ack' }, [{ kind: 'bucket', provider: 'crossplane' }, { kind: 'postgres', provider: 'ack' }])).toEqual({ ack: ['rds', 'elasticache', 's3', 'sqs'], crossplane: ['s3'] });
-    expect(awsControllers({ provider: 'crossplane' }, [{ kind: 'queue', provider: 'ack' }])).toEqual({ ack: ['sqs'], crossplane: ['rds', 'elasticache', 's3', 'sqs'] });
+    expect(awsControllers({ provider: 'ack', flavor: 'k3s' }, [])).toEqual({ ack: ['rds', 'elasticache', 's3'], crossplane: undefined, podIdentity: false });
+    expect(awsControllers({ provider: 'ack', flavor: 'k3s' }, [{ kind: 'bucket', provider: 'crossplane' }, { kind: 'postgres', provider: 'ack' }])).toEqual({ ack: ['rds', 'elasticache', 's3'], crossplane: ['s3'], podIdentity: false });
+    expect(awsControllers({ provider: 'crossplane', flavor: 'k3s' }, [{ kind: 'postgres', provider: 'ack' }])).toEqual({ ack: ['rds'], crossplane: ['rds', 'elasticache', 's3', 'sqs'], podIdentity: false });
+  });
+
+  it('never runs an ACK SQS controller: no sqs-controller CRD is served, so nothing could validate its objects', () => {
+    expect(awsControllers({ provider: 'ack', flavor: 'eks' }, [{ kind: 'queue', provider: 'ack' }]).ack).not.toContain('sqs');
+    expect(awsControllers({ provider: 'crossplane', flavor: 'k3s' }, [{ kind: 'queue', provider: 'ack' }]).ack).toBeUndefined();
+  });
+
+  it('runs Crossplane with the eks provider on EKS, for the Pod Identity associations, whatever the infra provider', () => {
+    const controllers = awsControllers({ provider: 'ack', flavor: 'eks' }, []);
+    expect(controllers).toEqual({ ack: ['rds', 'elasticache', 's3'], crossplane: undefined, podIdentity: true });
+    expect(runsCrossplane(controllers)).toBe(true);
+    expect(crossplanePackages(controllers)).toEqual(['eks']);
+    expect(crossplanePackages(awsControllers({ provider: 'crossplane', flavor: 'eks' }, []))).toEqual(['rds', 'elasticache', 's3', 'sqs', 'eks']);
+    expect(runsCrossplane(awsControllers({ provider: 'ack', flavor: 'k3s' }, []))).toBe(false);
   });
 });
 

@@ -149,18 +149,69 @@ describe('rendered Argo CD layout of each cluster', () => {
     for (const cluster of ['production', 'staging']) expect(await names(cluster)).toEqual(expect.arrayContaining(['addon-argo-cd', 'addon-argo-workflows', 'addon-external-secrets', 'infra', 'platform', 'root']));
   });
 
-  it('the provider decides the controllers: staging (crossplane) gets the provider-aws family; production (ack) the ACK controllers, plus Crossplane for what its resources put there', async () => {
+  it('the provider decides the controllers: staging (crossplane) gets the provider-aws family; production (ack) the ACK controllers, plus Crossplane for what its resources put there and the Pod Identity associations', async () => {
     const providers = async (cluster: string) => (await objects(cluster, 'addons/crossplane/')).filter((o) => o.object.kind === 'Provider').map((o) => o.object.metadata.name).sort();
     expect(await providers('staging')).toEqual(['provider-aws-elasticache', 'provider-aws-rds', 'provider-aws-s3', 'provider-aws-sqs']);
     expect(await objects('staging', 'addons/ack/')).toEqual([]);
     const ack = (await objects('production', 'argocd/')).find((o) => o.object.metadata.name === 'addon-ack')!.object;
-    expect(ack.spec.sources.map((s: { repoURL: string; path: string }) => (s.path === '.' ? s.repoURL.split('/').pop() : s.path))).toEqual(['rds-chart', 'elasticache-chart', 's3-chart', 'sqs-chart', 'clusters/production/rendered/addons/ack']);
-    // Production runs Crossplane only for the services of resources that pick it (infra/*.yaml).
+    // No SQS controller: no sqs-controller CRD is served, so nothing could validate what it installs.
+    expect(ack.spec.sources.map((s: { repoURL: string; path: string }) => (s.path === '.' ? s.repoURL.split('/').pop() : s.path))).toEqual(['rds-chart', 'elasticache-chart', 's3-chart', 'clusters/production/rendered/addons/ack']);
+    // Production runs Crossplane for the services of resources that pick it (infra/*.yaml), and eks for the Pod Identity associations.
     const { platform } = await renderExample();
     const service: Record<string, string> = { postgres: 'rds', redis: 'elasticache', bucket: 's3', queue: 'sqs' };
-    const picked = [...new Set(platform.clusters.find((c) => c.cluster.name === 'production')!.infra.filter((r) => r.provider === 'crossplane').map((r) => `provider-aws-${service[r.kind]}`))].sort();
-    expect(await providers('production')).toEqual(picked);
-    expect((await objects('production', 'argocd/')).some((o) => o.object.metadata.name === 'addon-crossplane')).toBe(picked.length > 0);
+    const picked = [...new Set(platform.clusters.find((c) => c.cluster.name === 'production')!.infra.filter((r) => r.provider === 'crossplane').map((r) => `provider-aws-${service[r.kind]}`))];
+    expect(await providers('production')).toEqual([...picked, 'provider-aws-eks'].sort());
+  });
+
+  it('every Crossplane package and chart pin is the one clusters/addons.yaml declares, one provider-aws release', async () => {
+    const { platform } = await renderExample();
+    const packages = (await objects('production', 'addons/crossplane/')).filter((o) => o.object.kind === 'Provider').map((o) => o.object.spec.package as string);
+    expect(packages.length).toBeGreaterThan(1);
+    for (const reference of packages) expect(Object.values(platform.addons.crossplaneProviders)).toContain(reference);
+    expect(new Set(packages.map((reference) => reference.split(':').pop())).size).toBe(1);
+  });
+
+  it('the CloudWatch agent gets its role through EKS Pod Identity: the association names the service account the chart runs the agent and Fluent Bit as, and syncs before the chart', async () => {
+    const { platform } = await renderExample();
+    const production = platform.clusters.find((c) => c.cluster.name === 'production')!.cluster;
+    if (production.flavor !== 'eks') throw new Error('production is EKS');
+    const app = (await objects('production', 'argocd/')).find((o) => o.object.metadata.name === 'addon-amazon-cloudwatch-observability')!.object;
+    const chart = app.spec.sources.find((s: { chart?: string }) => s.chart === 'amazon-cloudwatch-observability');
+    // The chart runs the agent (through its operator) and Fluent Bit as agent.serviceAccount.name, and renders no annotation on it.
+    const serviceAccount = chart.helm.valuesObject.agent.serviceAccount;
+    expect(serviceAccount).toEqual({ name: 'cloudwatch-agent' });
+    const folder = await objects('production', 'addons/amazon-cloudwatch-observability/');
+    const association = folder.find((o) => o.object.kind === 'PodIdentityAssociation')!.object;
+    expect(association.apiVersion).toBe('eks.aws.upbound.io/v1beta1');
+    expect(association.spec.forProvider).toEqual({
+      clusterName: production.eks.clusterName,
+      region: production.region,
+      namespace: app.spec.destination.namespace,
+      serviceAccount: serviceAccount.name,
+      roleArn: production.params['iam/amazon-cloudwatch-observability-role-arn'],
+    });
+    const providerConfig = folder.find((o) => o.object.kind === 'ProviderConfig')!.object;
+    expect(association.spec.providerConfigRef.name).toBe(providerConfig.metadata.name);
+    // Wave -1 of the add-on: before the chart's pods, which EKS gives the credential only if the association exists when they start.
+    expect(Number(association.metadata.annotations?.['argocd.argoproj.io/sync-wave'])).toBeLessThan(0);
+    // Its pods may reach the EKS Pod Identity Agent.
+    const traffic = folder.find((o) => o.object.kind === 'NetworkPolicy' && o.object.metadata.name === 'addon-traffic')!.object;
+    expect(traffic.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ port: 80, protocol: 'TCP' }] });
+    // The project of the add-ons lets exactly these two cluster-scoped objects through.
+    const addons = (await objects('production', 'argocd/')).find((o) => o.object.kind === 'AppProject' && o.object.metadata.name === 'addons')!.object;
+    expect(addons.spec.clusterResourceWhitelist).toContainEqual({ group: 'eks.aws.upbound.io', kind: 'PodIdentityAssociation', name: association.metadata.name });
+    // No IRSA annotation is left where the chart would drop it, and k3s renders no association.
+    expect(JSON.stringify(chart.helm.valuesObject)).not.toContain('eks.amazonaws.com/role-arn');
+    expect((await objects('staging', 'addons/')).some((o) => o.object.kind === 'PodIdentityAssociation')).toBe(false);
+  });
+
+  it('a null in chart values is rendered (Helm removes that chart default): the ADOT collector keeps only OTLP in and X-Ray out', async () => {
+    const app = (await objects('production', 'argocd/')).find((o) => o.object.metadata.name === 'addon-adot-collector')!.object;
+    const config = app.spec.sources.find((s: { chart?: string }) => s.chart === 'opentelemetry-collector').helm.valuesObject.config;
+    expect(config.receivers).toMatchObject({ jaeger: null, zipkin: null, prometheus: null });
+    expect(Object.keys(config.receivers)).toEqual(['jaeger', 'otlp', 'prometheus', 'zipkin']);
+    expect(config.service.pipelines).toMatchObject({ logs: null, metrics: null, traces: { receivers: ['otlp'], exporters: ['awsxray'] } });
+    expect(await exampleFile('production', 'argocd/application.addon-adot-collector.yaml')).toMatch(/^ {14}jaeger: null$/m);
   });
 
   it('IRSA roles come from params.yaml on EKS; k3s renders none', async () => {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clusterCrdSources } from '../../src/validate/crd-sources.js';
 import { reportFailures, validateRendered } from '../../src/validate/engines.js';
 import { repoRoot } from '../support/temp-repo.js';
 import { renderExample } from './support.js';
@@ -34,7 +35,7 @@ describe('argocd/, addons/ and bootstrap/ against the pinned schemas', () => {
         await mkdir(path.dirname(path.join(dir, file.path)), { recursive: true });
         await writeFile(path.join(dir, file.path), file.content);
       }
-      clusters.push({ name: cluster.name, kubernetesVersion: cluster.kubernetesVersion, dir, count: files.length });
+      clusters.push({ name: cluster.name, kubernetesVersion: cluster.kubernetesVersion, dir, crdSources: clusterCrdSources(platform.addons, cluster) });
     }
     const report = await validateRendered({ root, cacheRoot: repoRoot, clusters });
     expect(reportFailures(report).map((f) => `${f.cluster} ${f.engine}: ${f.line}`)).toEqual([]);

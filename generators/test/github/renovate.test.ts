@@ -1,7 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readAddonCatalogue } from '../../src/inputs/addons.js';
+import { loadClusters } from '../../src/inputs/clusters.js';
+import { chartsVersionedApart } from '../../src/inputs/schemas/addons.js';
 import * as versions from '../../src/tools/versions.js';
+import { chartCrds, clusterCrdSources, providerAwsCrds } from '../../src/validate/crd-sources.js';
 import { repoRoot } from '../support/temp-repo.js';
 
 /**
@@ -117,6 +121,38 @@ describe('Renovate config (.github/renovate.json)', () => {
     }
   });
 
+  it('moves what validate checks with what the clusters install: every CRD version follows one pin the managers move', async () => {
+    const all = await extracted();
+    const moved = (file: string) => new Set((all.get(file) ?? []).map((dep) => dep.currentValue));
+    const addons = moved('clusters/addons.yaml');
+    const catalogue = (await readAddonCatalogue(repoRoot)).catalogue!;
+    for (const [id, layout] of Object.entries(chartCrds)) {
+      const chart = catalogue.charts[id as keyof typeof catalogue.charts];
+      expect(addons.has(chart.version), `charts.${id}.version is moved by the bot`).toBe(true);
+      // Versioned with the application, the CRDs are v<chart version>; otherwise the appVersion beside it (renovate.json asks for it in the pull request).
+      const expected = chartsVersionedApart.includes(id as never) ? chart.appVersion : `v${chart.version}`;
+      for (const cluster of await loadClusters(repoRoot)) {
+        expect(clusterCrdSources(catalogue, cluster).find((source) => source.id === layout.id)?.version, `${id} CRDs in ${cluster.name}`).toBe(expected);
+      }
+    }
+    for (const reference of Object.values(catalogue.crossplaneProviders)) expect(addons.has(reference.split(':').pop()!), reference).toBe(true);
+    for (const cluster of await loadClusters(repoRoot)) {
+      const sources = clusterCrdSources(catalogue, cluster);
+      expect(sources.find((source) => source.id === providerAwsCrds.id)?.version).toBe(catalogue.crossplaneProviders.rds.split(':').pop());
+      if (cluster.flavor !== 'k3s') continue;
+      expect(moved(cluster.file).has(cluster.k3s.version), `${cluster.file} k3s.version is moved by the bot`).toBe(true);
+      expect(sources.find((source) => source.id === 'k3s-helm-controller')?.version).toBe(cluster.k3s.helmController);
+    }
+    // No CRD version is pinned on its own any more.
+    expect(Object.keys(versions).filter((name) => /^(ACK|ARGO|EXTERNAL|UPBOUND|CROSSPLANE|K3S)_/.test(name))).toEqual([]);
+  });
+
+  it('asks for the values the bot cannot move with a pin: appVersion beside argo-cd and argo-workflows, k3s.helmController beside k3s', () => {
+    const notes = (name: string) => (config.packageRules as { matchPackageNames?: string[]; prBodyNotes?: string[] }[]).filter((rule) => rule.matchPackageNames?.includes(name)).flatMap((rule) => rule.prBodyNotes ?? []);
+    for (const chart of chartsVersionedApart) expect(notes(chart).join(' '), chart).toContain('appVersion');
+    expect(notes('k3s-io/k3s').join(' ')).toContain('k3s.helmController');
+  });
+
   it('extracts chart, image, package, k3s and Go pins written in the documented comment forms', () => {
     const manager = config.customManagers[1]!;
     const sample = [
@@ -125,18 +161,17 @@ describe('Renovate config (.github/renovate.json)', () => {
       '  argo-cd:',
       '    repoURL: https://argoproj.github.io/argo-helm',
       '    chart: argo-cd',
-      '    version: 9.11.2',
-      '    # renovate: datasource=docker depName=quay.io/argoproj/argocd',
-      '    image: { tag: v3.5.7 }',
+      '    version: 10.1.1',
+      '    appVersion: v3.4.4',
       '  # renovate: datasource=docker depName=public.ecr.aws/aws-controllers-k8s/rds-chart',
       '  ack-rds:',
       '    repoURL: oci://public.ecr.aws/aws-controllers-k8s/rds-chart',
       '    version: 1.10.1',
       '    # renovate: datasource=docker depName=public.ecr.aws/aws-observability/aws-otel-collector',
-      '    image: { repository: public.ecr.aws/aws-observability/aws-otel-collector, tag: v0.45.1 }',
+      '    image: { repository: public.ecr.aws/aws-observability/aws-otel-collector, tag: v0.46.0 }',
       'crossplaneProviders:',
       '  # renovate: datasource=docker depName=xpkg.upbound.io/upbound/provider-aws-rds',
-      '  rds: xpkg.upbound.io/upbound/provider-aws-rds:v1.20.0',
+      '  rds: xpkg.upbound.io/upbound/provider-aws-rds:v1.17.0',
       'k3s:',
       '  # renovate: datasource=github-releases depName=k3s-io/k3s versioning=regex:^v(?<major>\\d+)\\.(?<minor>\\d+)\\.(?<patch>\\d+)\\+k3s(?<build>\\d+)$',
       '  version: "v1.35.4+k3s1"',
@@ -147,11 +182,10 @@ describe('Renovate config (.github/renovate.json)', () => {
     ].join('\n');
     const found = extract(manager, sample).sort((a, b) => a.index - b.index);
     expect(found.map((dep) => `${dep.datasource} ${dep.depName} ${dep.currentValue}`)).toEqual([
-      'helm argo-cd 9.11.2',
-      'docker quay.io/argoproj/argocd v3.5.7',
+      'helm argo-cd 10.1.1',
       'docker public.ecr.aws/aws-controllers-k8s/rds-chart 1.10.1',
-      'docker public.ecr.aws/aws-observability/aws-otel-collector v0.45.1',
-      'docker xpkg.upbound.io/upbound/provider-aws-rds v1.20.0',
+      'docker public.ecr.aws/aws-observability/aws-otel-collector v0.46.0',
+      'docker xpkg.upbound.io/upbound/provider-aws-rds v1.17.0',
       'github-releases k3s-io/k3s v1.35.4+k3s1',
       'golang-version go 1.26.8',
     ]);

@@ -9,16 +9,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION, KUBERNETES_RELEASES } from '../../src/tools/versions.js';
+import { repositoryCrdSources, type CrdSource } from '../../src/validate/crd-sources.js';
 import { ensureToolchain, formatReport, reportOk, validateRendered, type ClusterReport } from '../../src/validate/engines.js';
 import type { EngineReport } from '../../src/validate/report.js';
 import { repoRoot } from '../support/temp-repo.js';
 
 const SLOW = { timeout: 600_000 };
 const scratch: string[] = [];
+/** The CRDs of every version this repository's clusters install (the test cluster gets them all). */
+let crdSources: CrdSource[] = [];
 
 beforeAll(async () => {
+  crdSources = await repositoryCrdSources(repoRoot);
   // Installs both binaries and builds every cache once (minutes on a new machine).
-  await ensureToolchain(repoRoot, ['1.35'], undefined, { apiserver: false });
+  await ensureToolchain(repoRoot, ['1.35'], crdSources, { apiserver: false });
 }, 1_800_000);
 
 afterAll(async () => {
@@ -35,7 +39,7 @@ async function validate(files: Record<string, string>, kubernetesVersion = '1.35
     await writeFile(path.join(dir, name), text);
   }
   // The API server engine has its own tests (apiserver/); these are about the schema engines.
-  const report = await validateRendered({ root, cacheRoot: repoRoot, clusters: [{ name: 'test', kubernetesVersion, dir }], engines: ['kubeconform', 'kubectl-validate'] });
+  const report = await validateRendered({ root, cacheRoot: repoRoot, clusters: [{ name: 'test', kubernetesVersion, dir, crdSources }], engines: ['kubeconform', 'kubectl-validate'] });
   const cluster = report.clusters[0]!;
   return { cluster, kubeconform: cluster.engines[0]!, kubectlValidate: cluster.engines[1]!, ok: reportOk(report), lines: formatReport(report) };
 }

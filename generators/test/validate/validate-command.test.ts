@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { gitops } from '../support/cli.js';
 import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION, KUBERNETES_1_35 } from '../../src/tools/versions.js';
 import { renderedChecks, resourceId, type RenderedCheck } from '../../src/validate/checks.js';
+import { repositoryCrdSources } from '../../src/validate/crd-sources.js';
 import { ensureToolchain } from '../../src/validate/engines.js';
 import { loadClusters } from '../../src/inputs/clusters.js';
 import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
@@ -19,7 +20,7 @@ let repos: TempRepo[] = [];
 beforeAll(async () => {
   process.env['GITOPS_CACHE_ROOT'] = repoRoot;
   const minors = (await loadClusters(repoRoot)).map((c) => c.kubernetesVersion);
-  await ensureToolchain(repoRoot, minors);
+  await ensureToolchain(repoRoot, minors, await repositoryCrdSources(repoRoot));
 }, 1_800_000);
 
 afterAll(() => {

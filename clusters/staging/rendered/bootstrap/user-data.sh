@@ -45,8 +45,8 @@ spec:
   valuesContent: |
     fullnameOverride: argocd
     global:
-      image:
-        tag: v3.5.7
+      networkPolicy:
+        create: false
     crds:
       install: true
       keep: true
@@ -114,7 +114,7 @@ spec:
             - on-deployed
             - on-sync-failed
             - on-health-degraded
-  version: 9.11.2
+  version: 10.1.1
 LEARNING_PLATFORM_MANIFEST
 chmod 0600 "$MANIFESTS_DIR/learning-platform-argocd.yaml"
 log 'writing learning-platform-root.yaml'

@@ -19,6 +19,12 @@ export interface AddonNetworkPoliciesProps {
    */
   readonly instanceMetadata?: boolean;
   /**
+   * Let the pods fetch their credential from the EKS Pod Identity Agent on the node
+   * (169.254.170.23, port 80), for a role given through a Pod Identity association.
+   * @default false
+   */
+  readonly podIdentityAgent?: boolean;
+  /**
    * Let the pods scrape the kubelets (port 10250 on the nodes), as the CloudWatch agent does.
    * @default false
    */
@@ -65,6 +71,7 @@ export class AddonNetworkPolicies extends Construct {
       { ports: [tcp(443), tcp(6443), ...(props.extraEgressPorts ?? []).map(tcp)] },
     ];
     if (props.instanceMetadata) egress.push({ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [tcp(80)] });
+    if (props.podIdentityAgent) egress.push({ to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [tcp(80)] });
     if (props.kubelet) egress.push({ to: [{ ipBlock: { cidr: props.vpcCidr } }], ports: [tcp(10250)] });
     new kplus.k8s.KubeNetworkPolicy(this, 'AddonTraffic', {
       metadata: metadata('addon-traffic'),

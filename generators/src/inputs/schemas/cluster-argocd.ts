@@ -102,6 +102,12 @@ export const k3sSettings = z
       .string()
       .regex(/^v1\.[0-9]+\.[0-9]+\+k3s[0-9]+$/, 'must be a k3s release such as "v1.35.4+k3s1"')
       .describe('k3s release the EC2 user data installs (INSTALL_K3S_VERSION); its Kubernetes minor must equal kubernetesVersion.'),
+    helmController: z
+      .string()
+      .regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, 'must be a helm-controller release such as "v0.17.1"')
+      .describe(
+        'The k3s-io/helm-controller release this k3s release embeds (its release notes, "Embedded Component Versions"): it installs the HelmChart CRD, so `validate` checks the rendered HelmChart against github.com/k3s-io/helm-controller at this version. Change it together with version.',
+      ),
     disable: z
       .array(z.enum(k3sComponents))
       .default([])
@@ -110,14 +116,17 @@ export const k3sSettings = z
   })
   .describe('The k3s server of this cluster, installed by the rendered EC2 user data.');
 
-/** Add-ons that run with an IAM role of their own on EKS (IRSA), by add-on id. */
+/**
+ * Add-ons that run with an IAM role of their own on EKS, by add-on id: through IRSA (the chart
+ * annotates the service account) or, where the chart renders no annotation, an EKS Pod Identity
+ * association (amazon-cloudwatch-observability).
+ */
 export const irsaAddons = [
   'aws-load-balancer-controller',
   'external-dns',
   'ack-rds',
   'ack-elasticache',
   'ack-s3',
-  'ack-sqs',
   'crossplane',
   'amazon-cloudwatch-observability',
   'adot-collector',
@@ -131,9 +140,9 @@ export const eksSettings = z
     clusterName: stringOrParam.describe('Name of the EKS cluster (AWS Load Balancer Controller, Container Insights), e.g. { param: eks/cluster-name }.'),
     vpcId: stringOrParam.describe('VPC of the cluster: the AWS Load Balancer Controller is given it instead of reading instance metadata. Usually { param: network/vpc-id }.'),
     addonRoles: z
-      .strictObject(Object.fromEntries(irsaAddons.map((id) => [id, stringOrParam.optional().describe(`IAM role of the ${id} service account (IRSA).`)])) as Record<IrsaAddon, z.ZodOptional<typeof stringOrParam>>)
+      .strictObject(Object.fromEntries(irsaAddons.map((id) => [id, stringOrParam.optional().describe(`IAM role of the ${id} service account.`)])) as Record<IrsaAddon, z.ZodOptional<typeof stringOrParam>>)
       .default({})
-      .describe('IAM role ARN each add-on assumes through IRSA, usually { param: iam/<add-on>-role-arn }. Required: aws-load-balancer-controller, external-dns, amazon-cloudwatch-observability, adot-collector; ack-<service> for each ACK controller and crossplane when Crossplane runs (the cluster provider, or a resource that picks it); argocd-notifications with notifications.sqs.'),
+      .describe('IAM role ARN each add-on assumes, usually { param: iam/<add-on>-role-arn }: through IRSA, except amazon-cloudwatch-observability (EKS Pod Identity: its chart renders no service-account annotation). Required: aws-load-balancer-controller, external-dns, amazon-cloudwatch-observability, adot-collector, crossplane (it manages the Pod Identity associations, and the AWS resources of provider crossplane); ack-<service> for each ACK controller; argocd-notifications with notifications.sqs.'),
     externalDns: z
       .strictObject({
         policy: z
@@ -144,7 +153,7 @@ export const eksSettings = z
       .default({ policy: 'upsert-only' })
       .describe('ExternalDNS settings (Route 53, records under the cluster domain).'),
   })
-  .describe('Amazon EKS facts and the IRSA roles of the add-ons.');
+  .describe('Amazon EKS facts and the IAM roles of the add-ons.');
 
 /** What the cross-field rules read: the parsed cluster input, before parameters are resolved. */
 interface ClusterShape {

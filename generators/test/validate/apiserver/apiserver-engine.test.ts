@@ -9,13 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lostFields, usedVersions, type TreeDocument } from '../../../src/validate/apiserver/apiserver-engine.js';
 import { ensureToolchain, validateRendered } from '../../../src/validate/engines.js';
 import type { EngineReport } from '../../../src/validate/report.js';
+import { repositoryCrdSources, type CrdSource } from '../../../src/validate/crd-sources.js';
 import { repoRoot } from '../../support/temp-repo.js';
 
 const SLOW = { timeout: 600_000 };
+/** The CRDs of every version this repository's clusters install. */
+let crdSources: CrdSource[] = [];
 const scratch: string[] = [];
 
 beforeAll(async () => {
-  await ensureToolchain(repoRoot, ['1.35']);
+  crdSources = await repositoryCrdSources(repoRoot);
+  await ensureToolchain(repoRoot, ['1.35'], crdSources);
 }, 1_800_000);
 
 afterAll(async () => {
@@ -28,7 +32,7 @@ async function apiserver(files: Record<string, string>, options: { cacheRoot?: s
   const dir = path.join(root, 'rendered');
   await mkdir(dir, { recursive: true });
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
-  const report = await validateRendered({ root, cacheRoot: options.cacheRoot ?? repoRoot, clusters: [{ name: 'test', kubernetesVersion: '1.35', dir }], engines: ['kube-apiserver'], cache: options.cache ?? false });
+  const report = await validateRendered({ root, cacheRoot: options.cacheRoot ?? repoRoot, clusters: [{ name: 'test', kubernetesVersion: '1.35', dir, crdSources }], engines: ['kube-apiserver'], cache: options.cache ?? false });
   return report.clusters[0]!.engines[0]!;
 }
 

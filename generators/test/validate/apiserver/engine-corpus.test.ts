@@ -10,9 +10,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureToolchain, validateRendered, type ClusterReport } from '../../../src/validate/engines.js';
 import type { EngineName, ResourceResult } from '../../../src/validate/report.js';
+import { repositoryCrdSources, type CrdSource } from '../../../src/validate/crd-sources.js';
 import { repoRoot } from '../../support/temp-repo.js';
 
 const SLOW = { timeout: 600_000 };
+/** The CRDs of every version this repository's clusters install. */
+let crdSources: CrdSource[] = [];
 const corpus = path.join(repoRoot, 'generators/test/fixtures/manifests');
 
 interface Fixture {
@@ -37,13 +40,14 @@ let cluster: ClusterReport;
 let fixtures: Fixture[] = [];
 
 beforeAll(async () => {
-  await ensureToolchain(repoRoot, ['1.35']);
+  crdSources = await repositoryCrdSources(repoRoot);
+  await ensureToolchain(repoRoot, ['1.35'], crdSources);
   fixtures = await readFixtures();
   root = await mkdtemp(path.join(tmpdir(), 'gitops-corpus-'));
   const dir = path.join(root, 'rendered');
   await cp(path.join(corpus, 'valid'), dir, { recursive: true });
   await cp(path.join(corpus, 'invalid'), dir, { recursive: true });
-  const report = await validateRendered({ root, cacheRoot: repoRoot, clusters: [{ name: 'corpus', kubernetesVersion: '1.35', dir }], cache: false });
+  const report = await validateRendered({ root, cacheRoot: repoRoot, clusters: [{ name: 'corpus', kubernetesVersion: '1.35', dir, crdSources }], cache: false });
   cluster = report.clusters[0]!;
 }, 1_800_000);
 
