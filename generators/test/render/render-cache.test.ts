@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadPlatform } from '../../src/inputs/platform.js';
 import { codeGraph, codeKeyOf, generatorCodeKey } from '../../src/render/code-key.js';
@@ -8,20 +8,11 @@ import { renderCacheDir, spareDir } from '../../src/render/render-cache.js';
 import { renderPlatform, renderToMemory } from '../../src/render/render-platform.js';
 import { compareTree } from '../../src/render/tree-io.js';
 import { gitops } from '../support/cli.js';
-import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
+import { repoRoot, tempReposOfEachTest, type TempRepo } from '../support/temp-repo.js';
 import { snapshotClusters } from '../support/tree-snapshot.js';
 
-let repos: TempRepo[] = [];
-afterEach(async () => {
-  await Promise.all(repos.map((r) => r.cleanup()));
-  repos = [];
-});
-
-async function exampleRepo(): Promise<TempRepo> {
-  const repo = await tempRepo({ fromExample: true, withRendered: true });
-  repos.push(repo);
-  return repo;
-}
+const newRepo = tempReposOfEachTest();
+const exampleRepo = () => newRepo({ fromExample: true, withRendered: true });
 
 /** Every rendered file on disk, by `<cluster>/rendered/<path>`. */
 async function renderedOnDisk(root: string): Promise<Record<string, string>> {
@@ -63,6 +54,17 @@ async function edit(repo: TempRepo, file: string, change: (doc: ReturnType<typeo
   await repo.write(file, doc.toString());
 }
 
+/** Adds `item` to a list field of a service (or removes it when there); returns `+item` or `-item`. */
+async function toggle(repo: TempRepo, service: string, field: 'allowFrom' | 'uses', item: string): Promise<string> {
+  let added = false;
+  await edit(repo, `apps/${service}/service.yaml`, (doc) => {
+    const list = ((doc.toJS() as Record<string, string[] | undefined>)[field] ?? []).slice();
+    added = !list.includes(item);
+    doc.setIn([field], doc.createNode(added ? [...list, item] : list.filter((s) => s !== item), { flow: true }));
+  });
+  return `${added ? '+' : '-'}${item}`;
+}
+
 type Edit = (repo: TempRepo, pick: <T>(items: readonly T[]) => T, n: number) => Promise<string>;
 
 /** Input edits of every kind a chart depends on: its own inputs, callers and callees, resources, params, the cluster, add-on pins. */
@@ -84,14 +86,7 @@ const edits: Record<string, Edit> = {
   },
   async allowFrom(repo, pick) {
     const service = pick(services);
-    const caller = pick(services.filter((s) => s !== service));
-    let added = false;
-    await edit(repo, `apps/${service}/service.yaml`, (doc) => {
-      const list = ((doc.toJS() as { allowFrom?: string[] }).allowFrom ?? []).slice();
-      added = !list.includes(caller);
-      doc.setIn(['allowFrom'], doc.createNode(added ? [...list, caller] : list.filter((s) => s !== caller), { flow: true }));
-    });
-    return `${service} allowFrom ${added ? '+' : '-'}${caller}`;
+    return `${service} allowFrom ${await toggle(repo, service, 'allowFrom', pick(services.filter((s) => s !== service)))}`;
   },
   async ports(repo, pick, n) {
     const service = pick(services);
@@ -103,14 +98,7 @@ const edits: Record<string, Edit> = {
   },
   async uses(repo, pick) {
     const service = pick(services);
-    const resource = pick(['platform-db', 'sessions-cache']);
-    let added = false;
-    await edit(repo, `apps/${service}/service.yaml`, (doc) => {
-      const list = ((doc.toJS() as { uses?: string[] }).uses ?? []).slice();
-      added = !list.includes(resource);
-      doc.setIn(['uses'], doc.createNode(added ? [...list, resource] : list.filter((s) => s !== resource), { flow: true }));
-    });
-    return `${service} uses ${added ? '+' : '-'}${resource}`;
+    return `${service} uses ${await toggle(repo, service, 'uses', pick(['platform-db', 'sessions-cache']))}`;
   },
   async infra(repo, _pick, n) {
     await edit(repo, 'infra/platform-db.yaml', (doc) => doc.setIn(['allocatedStorageGiB'], 100 + n));
@@ -297,8 +285,7 @@ describe('generator code key', () => {
   });
 
   it('changes when a reached module or a package version changes, not when an unrelated module does', async () => {
-    const repo = await tempRepo();
-    repos.push(repo);
+    const repo = await newRepo();
     await repo.write('src/entry.js', "import { helper } from './helper.js';\nimport { stringify } from 'yaml';\nexport const x = helper(stringify);\n");
     await repo.write('src/helper.js', 'export function helper(f) { return f; }\n');
     await repo.write('src/unrelated.js', 'export const y = 1;\n');
