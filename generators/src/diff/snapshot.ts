@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { isProduction } from '../inputs/production.js';
-import { listFiles } from '../render/tree-io.js';
+import { listFiles } from '../render/list-files.js';
 import { readFilesAtCommit } from './git.js';
 
 /**

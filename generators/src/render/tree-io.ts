@@ -16,17 +16,7 @@ export function renderedDir(root: string, cluster: string): string {
   return path.join(root, 'clusters', cluster, 'rendered');
 }
 
-/** Every file under a folder, as sorted forward-slash relative paths (empty when it does not exist). */
-export async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .sort();
-}
+export { listFiles } from './list-files.js';
 
 /** How the tree on disk differs from a render, as repository-relative paths. */
 export interface Drift {
