@@ -169,6 +169,8 @@ async function buildTree(
   const records = new Map<string, FileRecord>();
   const folders = new Set<string>(['']);
   const made = new Map<string, Promise<unknown>>();
+  /** Files of the spare removed because this render needs a folder at their path. */
+  const displaced = new Set<string>();
   const ready = (folder: string): Promise<unknown> => {
     let promise = made.get(folder);
     if (!promise) {
@@ -176,7 +178,11 @@ async function buildTree(
         ? Promise.resolve()
         : (async () => {
             // A file of the spare where this render needs a folder goes first.
-            for (let at = folder; at; at = parentOf(at)) if (spare.has(at)) await rm(path.join(tmp, at), { force: true });
+            for (let at = folder; at; at = parentOf(at)) {
+              if (!spare.has(at)) continue;
+              displaced.add(at);
+              await rm(path.join(tmp, at), { force: true });
+            }
             await mkdir(path.join(tmp, folder), { recursive: true });
           })();
       made.set(folder, promise);
@@ -229,7 +235,7 @@ async function buildTree(
   // What the spare holds that this render does not: its files, then the folders they leave empty.
   const emptied = new Set<string>();
   for (const file of spare.paths()) {
-    if (records.has(file)) continue;
+    if (records.has(file) || displaced.has(file)) continue;
     await pool.add(() => unlink(path.join(tmp, file)).catch(ignoreMissing));
     for (let folder = parentOf(file); folder && !folders.has(folder) && !emptied.has(folder); folder = parentOf(folder)) emptied.add(folder);
   }
@@ -240,8 +246,9 @@ async function buildTree(
   return { files: Object.fromEntries(records), dirs };
 }
 
+/** A file already gone, or under a folder of the spare that a file of this render replaced. */
 function ignoreMissing(error: NodeJS.ErrnoException): void {
-  if (error.code !== 'ENOENT') throw error;
+  if (error.code !== 'ENOENT' && error.code !== 'ENOTDIR') throw error;
 }
 
 /**

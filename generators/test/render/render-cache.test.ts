@@ -244,14 +244,20 @@ describe('render cache', () => {
     expect(await render(repo.root)).toMatchObject({ code: 0, written: 1, synthesized: 1 });
     expect(await renderedOnDisk(repo.root)).toEqual(expected);
 
-    // The spare tree: a file edited in place, one deleted, one added. None of it reaches rendered/.
+    // The spare tree: a file edited in place, one deleted, one added; a file where a folder
+    // belongs and a folder where a file belongs. None of it reaches rendered/.
     const spare = spareDir(repo.root, 'staging');
     await appendFile(path.join(spare, 'apps/frontend/service.frontend.yaml'), '# tampered\n');
     await rm(path.join(spare, 'apps/user-service/deployment.user-service.yaml'));
     await mkdir(path.join(spare, 'apps/stray'), { recursive: true });
     await writeFile(path.join(spare, 'apps/stray/configmap.stray.yaml'), 'kind: ConfigMap\n');
+    await rm(path.join(spare, 'apps/notification-service'), { recursive: true });
+    await writeFile(path.join(spare, 'apps/notification-service'), 'not a folder\n');
+    await rm(path.join(spare, 'apps/payment-service/service.payment-service.yaml'));
+    await mkdir(path.join(spare, 'apps/payment-service/service.payment-service.yaml/inner'), { recursive: true });
     await edit(repo, 'apps/course-service/service.yaml', (doc) => doc.setIn(['env', 'LOG_LEVEL'], 'debug'));
-    expect((await render(repo.root)).code).toBe(0);
+    const result = await render(repo.root);
+    expect(result.code, result.line).toBe(0);
     expect(await renderedOnDisk(repo.root)).toEqual(await fullRender(repo.root));
     expect((await gitops(repo.root, 'render', '--check')).code).toBe(0);
   });
