@@ -1,7 +1,8 @@
 /**
  * The pull-request loop of `npm run bench`: on a synthetic platform, one service's image tag
  * changes and each step a developer (and CI) runs then is timed as a fresh `gitops` process, from
- * spawn to exit. Steps run in order on the same working tree; each repetition changes another
+ * spawn to exit (wall time; and the process's own CPU time, which other work on a shared machine
+ * disturbs far less). Steps run in order on the same working tree; each repetition changes another
  * service, and its result is committed before the next, so every `diff --base HEAD` sees one
  * service's change. A step is one entry of `prLoopSteps`: add one there to measure it too.
  */
@@ -49,18 +50,29 @@ export const prLoopSteps: readonly PrLoopStep[] = [
   },
 ];
 
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/gitops.js');
+const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli-worker.js');
 
 function git(root: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 }
 
-/** Runs `gitops` in a fresh process; returns its wall time and what it printed. */
-function timed(root: string, args: readonly string[]): { seconds: number; code: number; stdout: string; stderr: string } {
+interface Run {
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly rssMb: number;
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `gitops` in a fresh process (`cli-worker`); its wall time from spawn to exit, its CPU time and what it printed. */
+function timed(root: string, args: readonly string[]): Run {
   const start = performance.now();
-  const result = spawnSync(process.execPath, [cli, '--root', root, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, [worker, root, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = (performance.now() - start) / 1000;
-  return { seconds, code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  const last = result.stdout.trim().split('\n').pop() ?? '';
+  if (result.status !== 0 || !last.startsWith('{')) throw new Error(`gitops ${args.join(' ')}: worker failed: ${result.stderr}`);
+  return { seconds, ...(JSON.parse(last) as Omit<Run, 'seconds'>) };
 }
 
 /**
@@ -77,7 +89,7 @@ export async function measurePrLoop(root: string, label: string, repeats: number
   if (first.code !== 0) throw new Error(`render failed: ${first.stderr}`);
   git(root, 'add', '-A');
   git(root, 'commit', '-q', '-m', 'base');
-  const samples = new Map<string, { seconds: number[]; summary: string }>(steps.map((step) => [step.name, { seconds: [], summary: '' }]));
+  const samples = new Map<string, { seconds: number[]; cpu: number[]; rss: number[]; summary: string }>(steps.map((step) => [step.name, { seconds: [], cpu: [], rss: [], summary: '' }]));
   for (let i = 0; i < repeats; i++) {
     const file = path.join(root, 'apps', `service-${String(7 + i).padStart(4, '0')}`, 'service.yaml');
     const text = await readFile(file, 'utf8');
@@ -89,6 +101,8 @@ export async function measurePrLoop(root: string, label: string, repeats: number
       if (!(step.okCodes ?? [0]).includes(result.code)) throw new Error(`${step.name} exited ${result.code}: ${result.stderr}`);
       const sample = samples.get(step.name)!;
       sample.seconds.push(result.seconds);
+      sample.cpu.push(result.cpuSeconds);
+      sample.rss.push(result.rssMb);
       sample.summary = step.summarize(result.stdout);
     }
     git(root, 'add', '-A');
@@ -96,7 +110,10 @@ export async function measurePrLoop(root: string, label: string, repeats: number
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   return steps.map((step) => {
-    const { seconds, summary } = samples.get(step.name)!;
-    return `pr-loop ${label} ${step.name}: ${median(seconds).toFixed(2)} s (${summary}; min ${Math.min(...seconds).toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s)`;
+    const { seconds, cpu, rss, summary } = samples.get(step.name)!;
+    return (
+      `pr-loop ${label} ${step.name}: ${median(seconds).toFixed(2)} s (CPU ${median(cpu).toFixed(2)} s, peak RSS ${Math.max(...rss).toFixed(0)} MB; ` +
+      `${summary}; wall min ${Math.min(...seconds).toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s)`
+    );
   });
 }

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { measurePrLoop } from './pr-loop.js';
 import { writeSyntheticRepo } from './synthetic-repo.js';
 
-const sizes = (process.env['BENCH_SIZES'] ?? '50,200,500').split(',').map(Number);
+const sizes = (process.env['BENCH_SIZES'] ?? '50,200,500').split(',').map(Number).filter((size) => size > 0);
 /**
  * Where the synthetic repositories live: the system temp folder (on disk, like a real checkout),
  * or `BENCH_DIR`, e.g. `/dev/shm` to take the disk out of the figures (on this machine the same
@@ -80,4 +80,4 @@ if (sizes.length > 1) {
   const perService = sizes.map((size, i) => `${size}: ${((Number(/render \S+: ([0-9.]+) s/.exec(lines[i]!)![1]) / size) * 1000).toFixed(2)} ms`);
   console.log(`render time per service (linear growth keeps this flat): ${perService.join(', ')}`);
 }
-console.log(last);
+if (last) console.log(last);
