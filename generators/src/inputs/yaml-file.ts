@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { InputIssue } from '../errors.js';
+import { cachedParse } from './parse-cache.js';
 
 /** A parsed input file that remembers where every value came from. */
 export interface YamlFile {
@@ -15,10 +16,13 @@ export interface YamlFile {
   readonly has: (fieldPath: readonly PropertyKey[]) => boolean;
 }
 
-/** Reads and parses one YAML input. Syntax errors come back as located issues, never throws for them. */
+/**
+ * Reads and parses one YAML input. Syntax errors come back as located issues, never throws for
+ * them. A text that parsed before without an issue comes from the parse cache (`parse-cache.ts`).
+ */
 export async function readYamlFile(root: string, file: string): Promise<{ file: YamlFile; issues: InputIssue[] }> {
   const text = await readFile(path.join(root, file), 'utf8');
-  return parseYamlText(file, text);
+  return cachedParse(root, file, text, () => parseYamlText(file, text));
 }
 
 export function parseYamlText(file: string, text: string): { file: YamlFile; issues: InputIssue[] } {

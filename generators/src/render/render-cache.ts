@@ -3,7 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import type { ChartEntry } from './chart-cache.js';
-import { emptyTreeRecord, parentOf, type FileRecord, type TreeRecord } from './tree-state.js';
+import { emptyTreeRecord, parentOf, recordedHash, type FileRecord, type TreeRecord } from './tree-state.js';
 
 /**
  * The render cache, `.cache/render/` (git-ignored; it holds its own `.gitignore` too):
@@ -33,11 +33,11 @@ export interface ClusterCache {
 
 export interface RenderIndex {
   readonly clusters: ReadonlyMap<string, ClusterCache>;
-  /** When the index was written (mtime, ns): anything changed since is not trusted by its stat. */
-  readonly writtenAt: bigint;
+  /** When the index was written (mtime, ms): anything changed since is not trusted by its stat. */
+  readonly writtenAt: number;
 }
 
-const version = 'gitops render cache v1';
+const version = 'gitops render cache v3';
 const emptyCluster: ClusterCache = { live: emptyTreeRecord, spare: emptyTreeRecord, charts: new Map() };
 
 /** The cache of one cluster, empty when unknown. */
@@ -59,9 +59,9 @@ interface StoredCluster {
 /** Reads the index; a missing, unreadable, corrupt or other-version index is an empty one. */
 export async function readRenderIndex(root: string): Promise<RenderIndex> {
   const file = path.join(renderCacheDir(root), 'index.json');
-  const empty: RenderIndex = { clusters: new Map(), writtenAt: 0n };
+  const empty: RenderIndex = { clusters: new Map(), writtenAt: 0 };
   try {
-    const [text, stats] = await Promise.all([readFile(file, 'utf8'), stat(file, { bigint: true })]);
+    const [text, stats] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
     const newline = text.lastIndexOf('\n');
     const body = text.slice(0, newline);
     if (newline < 0 || text.slice(newline + 1) !== checksum(body)) return empty;
@@ -69,7 +69,7 @@ export async function readRenderIndex(root: string): Promise<RenderIndex> {
     if (stored.version !== version || !stored.clusters) return empty;
     const clusters = new Map<string, ClusterCache>();
     for (const [name, cluster] of Object.entries(stored.clusters)) clusters.set(name, decode(cluster));
-    return { clusters, writtenAt: stats.mtimeNs };
+    return { clusters, writtenAt: stats.mtimeMs };
   } catch {
     return empty;
   }
@@ -89,14 +89,13 @@ export async function writeRenderIndex(root: string, clusters: ReadonlyMap<strin
 function encode({ live, spare, charts }: ClusterCache): StoredCluster {
   const spareFiles: Record<string, FileRecord | 0> = {};
   for (const [file, record] of Object.entries(spare.files)) {
-    const same = Object.hasOwn(live.files, file) ? live.files[file] : undefined;
-    if (!same || same.some((value, i) => value !== record[i])) spareFiles[file] = record;
+    if (!Object.hasOwn(live.files, file) || live.files[file] !== record) spareFiles[file] = record;
   }
   for (const file of Object.keys(live.files)) if (!Object.hasOwn(spare.files, file)) spareFiles[file] = 0;
   const storedCharts: Record<string, readonly string[]> = {};
   for (const [key, entry] of charts) {
     // Only entries whose files are what the live tree holds are kept (always so after a render).
-    if (!entry.every(([file, hash]) => live.files[file]?.[0] === hash)) continue;
+    if (!entry.every(([file, hash]) => Object.hasOwn(live.files, file) && recordedHash(live.files[file]!) === hash)) continue;
     const folder = entry.length ? parentOf(entry[0]![0]) : '';
     storedCharts[key] = entry.every(([file]) => parentOf(file) === folder)
       ? [folder, ...entry.map(([file]) => file.slice(folder.length + 1))]
@@ -112,7 +111,7 @@ function decode({ live, spare, charts }: StoredCluster): ClusterCache {
   const entries = new Map<string, ChartEntry>();
   for (const [key, [folder, ...names]] of Object.entries(charts)) {
     const files = names.map((name) => (folder ? `${folder}/${name}` : name));
-    if (files.every((file) => live.files[file] !== undefined)) entries.set(key, files.map((file) => [file, live.files[file]![0]] as const));
+    if (files.every((file) => Object.hasOwn(live.files, file))) entries.set(key, files.map((file) => [file, recordedHash(live.files[file]!)] as const));
   }
   return { live, spare: { files: spareFiles, dirs: spare.dirs }, charts: entries };
 }

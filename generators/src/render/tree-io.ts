@@ -9,7 +9,7 @@ import { clusterCache, readRenderIndex, spareDir, writeRenderIndex, type Cluster
 import type { TreeFile } from './rendered-file.js';
 import type { ClusterRender } from './render-platform.js';
 import { TaskPool } from './task-pool.js';
-import { dirRecord, fileRecord, parentOf, TreeState, type FileRecord, type TreeRecord } from './tree-state.js';
+import { dirRecord, fileRecord, parentOf, TreeState, type DirRecord, type FileRecord, type TreeRecord } from './tree-state.js';
 
 /** Folder of a cluster's rendered tree. */
 export function renderedDir(root: string, cluster: string): string {
@@ -226,7 +226,7 @@ async function buildTree(
       } else {
         if (file.content === undefined) throw new Error(`render cache: ${relative} is in neither tree; run again (or rm -rf .cache/render)`);
         await writeFile(target, file.content);
-        records.set(relative, fileRecord(hash, await stat(target, { bigint: true })));
+        records.set(relative, fileRecord(hash, await stat(target)));
       }
     });
   }
@@ -241,8 +241,8 @@ async function buildTree(
   }
   await pool.drain();
   for (const folder of [...emptied].sort((a, b) => b.length - a.length)) await rmdir(path.join(tmp, folder)).catch(() => undefined);
-  const dirs: Record<string, readonly [string, string]> = {};
-  for (const folder of folders) dirs[folder] = dirRecord(statSync(path.join(tmp, folder), { bigint: true }));
+  const dirs: Record<string, DirRecord> = {};
+  for (const folder of folders) dirs[folder] = dirRecord(statSync(folder ? `${tmp}/${folder}` : tmp));
   return { files: Object.fromEntries(records), dirs };
 }
 

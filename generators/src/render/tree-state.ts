@@ -1,14 +1,15 @@
-import { readdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
-import path from 'node:path';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { blobId } from './blob-id.js';
 
 /**
- * What the render cache knows of a file: its Git blob id (`''` when not known) and the stat that
- * proves it unchanged since (size, mtime in ns, inode), as Git's index does.
+ * What the render cache knows of a file, `<blob id> <stamp>`: its Git blob id (empty when not
+ * known) and the stat that proves it unchanged since (`<size>:<mtime ms>:<inode>`, the mtime to the
+ * microsecond), as Git's
+ * index does. One string a file keeps the index small and quick to read.
  */
-export type FileRecord = readonly [hash: string, size: number, mtimeNs: string, ino: string];
-/** A folder's stat (mtime in ns, inode): while it holds, the folder has the entries recorded beneath it. */
-export type DirRecord = readonly [mtimeNs: string, ino: string];
+export type FileRecord = string;
+/** A folder's stat, `<mtime ms>:<inode>`: while it holds, the folder has the entries recorded beneath it. */
+export type DirRecord = string;
 
 /** A tree's files and folders as a previous run left them (paths relative to the tree, `''` its root). */
 export interface TreeRecord {
@@ -18,7 +19,8 @@ export interface TreeRecord {
 
 export const emptyTreeRecord: TreeRecord = { files: {}, dirs: {} };
 
-type Stamp = readonly [size: number, mtimeNs: string, ino: string];
+/** `<size>:<mtime ms>:<inode>` of a file. */
+type Stamp = string;
 
 interface Entry {
   readonly stamp: Stamp;
@@ -41,13 +43,13 @@ export class TreeState {
   ) {}
 
   /**
-   * Scans `dir` (a tree that need not exist). `racyFrom`: when the record was written (ns); a
+   * Scans `dir` (a tree that need not exist). `racyFrom`: when the record was written (mtime, ms); a
    * file or folder changed since then is not trusted, whatever its stat. `linked`: a tree scanned
    * before whose files this one shares by hard link: where a folder of this tree is unchanged (so
    * its entries still name the recorded inodes) and a file's record is the stat `linked` just
    * verified for the same path, the file is that inode, unchanged, and is not stat'ed again.
    */
-  static scan(dir: string, record: TreeRecord, racyFrom: bigint, linked?: TreeState): TreeState {
+  static scan(dir: string, record: TreeRecord, racyFrom: number, linked?: TreeState): TreeState {
     const children = new Map<string, { files: string[]; dirs: string[] }>();
     const childrenOf = (folder: string) => {
       let found = children.get(folder);
@@ -60,23 +62,22 @@ export class TreeState {
     const entries = new Map<string, Entry>();
     const dirStamps = new Map<string, DirRecord>();
     const walk = (folder: string) => {
-      const stats = statSync(folder ? path.join(dir, folder) : dir, { bigint: true, throwIfNoEntry: false });
+      const stats = statSync(folder ? `${dir}/${folder}` : dir, { throwIfNoEntry: false });
       if (!stats) return;
       // The root must be a folder (or absent): fail before anything is written or swapped.
       if (!stats.isDirectory()) {
         if (folder === '') throw new Error(`${dir} is not a folder`);
         return;
       }
-      const stamp: DirRecord = [String(stats.mtimeNs), String(stats.ino)];
+      const stamp = dirRecord(stats);
       dirStamps.set(folder, stamp);
-      const known = Object.hasOwn(record.dirs, folder) ? record.dirs[folder] : undefined;
       let listed: { files: string[]; dirs: string[] };
-      const unchanged = known !== undefined && known[0] === stamp[0] && known[1] === stamp[1] && stats.mtimeNs < racyFrom;
+      const unchanged = Object.hasOwn(record.dirs, folder) && record.dirs[folder] === stamp && stats.mtimeMs < racyFrom;
       if (unchanged) {
         listed = children.get(folder) ?? { files: [], dirs: [] };
       } else {
         listed = { files: [], dirs: [] };
-        for (const entry of readdirSync(folder ? path.join(dir, folder) : dir, { withFileTypes: true })) {
+        for (const entry of readdirSync(folder ? `${dir}/${folder}` : dir, { withFileTypes: true })) {
           const child = folder ? `${folder}/${entry.name}` : entry.name;
           if (entry.isDirectory()) listed.dirs.push(child);
           else if (entry.isFile()) listed.files.push(child);
@@ -85,15 +86,16 @@ export class TreeState {
       for (const file of listed.files) {
         const recorded = Object.hasOwn(record.files, file) ? record.files[file] : undefined;
         const shared = unchanged && recorded ? linked?.entries.get(file) : undefined;
-        if (shared?.hash !== undefined && shared.hash === recorded![0] && shared.stamp[0] === recorded![1] && shared.stamp[1] === recorded![2] && shared.stamp[2] === recorded![3]) {
+        if (shared?.hash !== undefined && recorded === `${shared.hash} ${shared.stamp}`) {
           entries.set(file, { stamp: shared.stamp, hash: shared.hash });
           continue;
         }
-        const fileStats = statSync(path.join(dir, file), { bigint: true, throwIfNoEntry: false });
+        const fileStats = statSync(`${dir}/${file}`, { throwIfNoEntry: false });
         if (!fileStats?.isFile()) continue;
         const fileStamp = stampOf(fileStats);
-        const trusted = recorded && recorded[0] !== '' && recorded[1] === fileStamp[0] && recorded[2] === fileStamp[1] && recorded[3] === fileStamp[2] && fileStats.mtimeNs < racyFrom;
-        entries.set(file, trusted ? { stamp: fileStamp, hash: recorded[0] } : { stamp: fileStamp });
+        const hash = recorded === undefined ? '' : recorded.slice(0, recorded.indexOf(' '));
+        const trusted = hash !== '' && recorded === `${hash} ${fileStamp}` && fileStats.mtimeMs < racyFrom;
+        entries.set(file, trusted ? { stamp: fileStamp, hash } : { stamp: fileStamp });
       }
       for (const child of listed.dirs) walk(child);
     };
@@ -131,7 +133,7 @@ export class TreeState {
   hashOf(file: string): string | undefined {
     const entry = this.entries.get(file);
     if (!entry) return undefined;
-    entry.hash ??= blobId(readFileSync(path.join(this.dir, file)));
+    entry.hash ??= blobId(readFileSync(`${this.dir}/${file}`));
     return entry.hash;
   }
 
@@ -144,7 +146,7 @@ export class TreeState {
   /** The record of a file: its blob id (`''` if never read) and its stat. */
   recordOf(file: string): FileRecord | undefined {
     const entry = this.entries.get(file);
-    return entry && [entry.hash ?? '', ...entry.stamp];
+    return entry && `${entry.hash ?? ''} ${entry.stamp}`;
   }
 
   /** The record of the whole tree as scanned. */
@@ -156,17 +158,22 @@ export class TreeState {
 }
 
 /** The record of a file from its stat. */
-export function fileRecord(hash: string, stats: BigIntStats): FileRecord {
-  return [hash, ...stampOf(stats)];
+export function fileRecord(hash: string, stats: Stats): FileRecord {
+  return `${hash} ${stampOf(stats)}`;
+}
+
+/** The blob id a file record holds (`''` when not known). */
+export function recordedHash(record: FileRecord): string {
+  return record.slice(0, record.indexOf(' '));
 }
 
 /** The record of a folder from its stat. */
-export function dirRecord(stats: BigIntStats): DirRecord {
-  return [String(stats.mtimeNs), String(stats.ino)];
+export function dirRecord(stats: Stats): DirRecord {
+  return `${stats.mtimeMs}:${stats.ino}`;
 }
 
-function stampOf(stats: BigIntStats): Stamp {
-  return [Number(stats.size), String(stats.mtimeNs), String(stats.ino)];
+function stampOf(stats: Stats): Stamp {
+  return `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
 }
 
 /** `a/b` of `a/b/c`, `''` of `c`. */

@@ -220,7 +220,7 @@ describe('render cache', () => {
     const expected = await renderedOnDisk(repo.root);
     const index = path.join(renderCacheDir(repo.root), 'index.json');
     for (const corrupt of [
-      async () => writeFile(index, '{"version": "gitops render cache v1", "clusters": {'), // truncated
+      async () => writeFile(index, '{"version": "gitops render cache v3", "clusters": {'), // truncated
       async () => writeFile(index, (await readFile(index, 'utf8')).replace(/"apps\/frontend/, '"apps/frontenD')), // checksum no longer matches
       async () => rm(renderCacheDir(repo.root), { recursive: true, force: true }), // missing
     ]) {
