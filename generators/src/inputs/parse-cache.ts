@@ -33,10 +33,13 @@ type Parsed = { file: ParsedFile; issues: InputIssue[] };
 const stores = new Map<string, Promise<Store>>();
 const cacheFile = (root: string) => path.join(root, '.cache', 'inputs', 'parsed.json');
 
-/** `parse()` of `text`, or its data from the cache when the same text parsed before without an issue. */
-export async function cachedParse(root: string, file: string, text: string, parse: () => Parsed): Promise<Parsed> {
+/**
+ * `parse()` of `text`, or its data from the cache when the same text parsed before without an
+ * issue. `variant` names whatever else `parse` depends on (parse options), so it is part of the key.
+ */
+export async function cachedParse(root: string, file: string, text: string, parse: () => Parsed, variant = ''): Promise<Parsed> {
   const store = await storeOf(root);
-  const key = createHash('sha1').update(text).digest('hex');
+  const key = createHash('sha1').update(variant).update('\0').update(text).digest('hex');
   store.used.add(key);
   const json = store.entries.get(key);
   if (json !== undefined) {
