@@ -11,16 +11,15 @@ import { loadPlatform } from '../inputs/platform.js';
 import { renderPlatform, renderToMemory } from '../render/render-platform.js';
 import { renderedDir, writeTree } from '../render/tree-io.js';
 import { generatedHeader } from '../render/manifest-files.js';
-import { renderCacheDir } from '../render/render-cache.js';
 import { TaskPool } from '../render/task-pool.js';
 import { parseAllDocuments } from 'yaml';
 
 const [mode, root] = process.argv.slice(2) as ['render' | 'lower-bound', string];
 
-/** No rendered tree and no render cache: every measurement is a cold, full render. */
+/** No rendered tree and no cache: every measurement is a cold, full render. */
 async function clean(): Promise<void> {
   for (const cluster of ['production', 'staging', 'perf']) await rm(renderedDir(root, cluster), { recursive: true, force: true });
-  await rm(renderCacheDir(root), { recursive: true, force: true });
+  await rm(path.join(root, '.cache'), { recursive: true, force: true });
 }
 
 await clean();
