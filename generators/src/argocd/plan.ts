@@ -2,6 +2,7 @@ import type { ArgocdAppProjectProps, ClusterGroupKind, GroupKind, SyncWindow } f
 import { labelKeys, managedBy, partOf } from '../constructs/app/labels.js';
 import type { Cluster } from '../inputs/clusters.js';
 import type { ClusterPlatform } from '../inputs/platform.js';
+import type { Service } from '../inputs/services.js';
 import type { SyncWindowTarget } from '../inputs/schemas/cluster-argocd.js';
 import type { AddonCatalogue } from '../inputs/schemas/addons.js';
 import { clusterAddons, type Addon } from './addons.js';
@@ -107,7 +108,10 @@ export function argocdLabels(component: string): Record<string, string> {
 }
 
 /** Works out add-ons, projects and their permissions for one cluster. */
-export function planArgoCd({ cluster, services, infra: resources }: ClusterPlatform, catalogue: AddonCatalogue): ArgoCdPlan {
+export function planArgoCd(
+  { cluster, services, infra: resources }: Pick<ClusterPlatform, 'cluster' | 'infra'> & { readonly services: readonly Pick<Service, 'name'>[] },
+  catalogue: AddonCatalogue,
+): ArgoCdPlan {
   const controllers = awsControllers(cluster, resources);
   const addons = clusterAddons(cluster, catalogue, controllers);
   const repoURL = cluster.argocd.repoURL;

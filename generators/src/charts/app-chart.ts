@@ -23,11 +23,14 @@ import { httpPortName, integrationTestsImage, workflowCallersOf } from '../workf
 /** Default replicas of a service that sets neither replicas nor autoscaling. */
 export const defaultReplicas = 2;
 
+/** What the chart reads of another service: whether it lets this one in, and on which ports. */
+export type Callee = Pick<Service, 'name' | 'ports' | 'allowFrom'>;
+
 /** What an app chart needs besides the service itself. */
 export interface AppChartContext {
   readonly cluster: Cluster;
-  /** Every service of the cluster (to open egress to the services this one calls). */
-  readonly services: readonly Service[];
+  /** The services of the cluster (to open egress to the services this one calls: those whose `allowFrom` names it); the callees alone suffice. */
+  readonly services: readonly Callee[];
   /** Extra egress paths (e.g. to databases), added by infrastructure wiring. */
   readonly extraEgress?: readonly NetworkRule[];
   /** Extra envFrom sources: ConfigMaps and Secrets with connection details. */
@@ -225,10 +228,10 @@ export function canaryServiceName(service: string): string {
   return `${service}-canary`;
 }
 
-const calleeIndexes = new WeakMap<readonly Service[], Map<string, Service[]>>();
+const calleeIndexes = new WeakMap<readonly Callee[], Map<string, Callee[]>>();
 
-/** Services that list `caller` in their allowFrom, in service order; indexed once per cluster. */
-function calleesOf(caller: string, services: readonly Service[]): Service[] {
+/** Services that list `caller` in their allowFrom, in service order; indexed once per list. */
+export function calleesOf<S extends Callee>(caller: string, services: readonly S[]): S[] {
   let index = calleeIndexes.get(services);
   if (!index) {
     index = new Map();
@@ -237,7 +240,7 @@ function calleesOf(caller: string, services: readonly Service[]): Service[] {
     }
     calleeIndexes.set(services, index);
   }
-  return index.get(caller) ?? [];
+  return (index.get(caller) ?? []) as S[];
 }
 
 /** Short content hash of the plain env: changing a value rolls the pods. */

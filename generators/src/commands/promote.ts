@@ -1,8 +1,7 @@
 import { defineCommand, type CommandContext } from '../cli/command.js';
 import { renderText } from '../diff/format/text.js';
 import { resolveCommit } from '../diff/git.js';
-import { buildReport } from '../diff/report.js';
-import { snapshotAtCommit, snapshotOfWorkingTree } from '../diff/snapshot.js';
+import { reportAgainstCommit } from '../diff/sides.js';
 import { currentImage, deliver, describeChange, describeImage, pickCluster, pickServices, planImageEdit, refused, splitList, type ImageEdit } from '../delivery/image-update.js';
 import { describeRollout } from '../delivery/rollout-summary.js';
 import { GitopsError } from '../errors.js';
@@ -70,9 +69,9 @@ export const promoteCommand = defineCommand<PromoteOptions>({
 async function printRenderedDiff(ctx: CommandContext): Promise<void> {
   try {
     const commit = await resolveCommit(ctx.root, 'HEAD');
-    const [base, head] = await Promise.all([snapshotAtCommit(ctx.root, commit), snapshotOfWorkingTree(ctx.root)]);
+    const report = await reportAgainstCommit(ctx.root, { ref: 'HEAD', commit });
     ctx.out('');
-    ctx.out(renderText(buildReport(base, head, { ref: 'HEAD', commit }), { color: false, summaryOnly: true }));
+    ctx.out(renderText(report, { color: false, summaryOnly: true }));
   } catch (error) {
     if (!(error instanceof GitopsError)) throw error;
     ctx.err(`rendered diff not shown: ${error.message}`);

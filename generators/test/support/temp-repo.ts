@@ -2,6 +2,7 @@ import { cp, mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import { stringify } from 'yaml';
 
 /** Root of this repository (where the example inputs live). */
@@ -59,4 +60,17 @@ export async function shareToolsAndSchemas(cacheRoot: string): Promise<void> {
   await mkdir(path.join(cacheRoot, '.cache'), { recursive: true });
   await symlink(path.join(repoRoot, '.tools'), path.join(cacheRoot, '.tools'));
   await symlink(path.join(repoRoot, '.cache', 'schemas'), path.join(cacheRoot, '.cache', 'schemas'));
+}
+
+/** `tempRepo` for the tests of one file: every repository made during a test is removed after it. */
+export function tempReposOfEachTest(): (options?: Parameters<typeof tempRepo>[0]) => Promise<TempRepo> {
+  const made: TempRepo[] = [];
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((repo) => repo.cleanup()));
+  });
+  return async (options) => {
+    const repo = await tempRepo(options);
+    made.push(repo);
+    return repo;
+  };
 }
