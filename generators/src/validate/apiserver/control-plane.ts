@@ -42,14 +42,19 @@ export interface ControlPlane {
   readonly workDir: string;
   /** Process ids of the two guards (tests look for leftovers with them). */
   readonly pids: readonly number[];
-  /** Stops etcd and the apiserver (etcd data kept when `keepEtcdData`), removes the folder. */
+  /**
+   * Stops etcd and the apiserver and removes the folder. With `keepEtcdData`, both shut down
+   * cleanly and etcd's data is copied there first; otherwise they are killed (the data is thrown
+   * away: nothing is gained by waiting ~2 s for a graceful shutdown).
+   */
   stop(options?: { keepEtcdData?: string }): Promise<void>;
 }
 
 /**
  * The guard: runs "$@" in the background with /dev/null as its stdin, and reads its own stdin (a
- * pipe from the owner, kept on fd 3). A line ("stop") means an orderly stop: the server gets
- * SIGTERM (the owner escalates to SIGKILL of the process group if it hangs). End of file without
+ * pipe from the owner, kept on fd 3). A line means an orderly stop: "kill" gets the server
+ * SIGKILL (its data is thrown away anyway), any other line SIGTERM (the owner escalates to
+ * SIGKILL of the process group if it hangs). End of file without
  * a line means the owner died: the server gets SIGTERM and $GUARD_REMOVE, when set, is removed
  * after it ends.
  */
@@ -60,7 +65,7 @@ const GUARD = [
   "trap 'orphan=1; kill -TERM \"$child\" 2>/dev/null' USR2",
   '"$@" </dev/null &',
   'child=$!',
-  '{ if read -r _ <&3; then kill -USR1 $$; else kill -USR2 $$; fi; } &',
+  '{ if read -r line <&3; then if [ "$line" = kill ]; then kill -KILL "$child"; else kill -USR1 $$; fi; else kill -USR2 $$; fi; } &',
   'watcher=$!',
   'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || break; done',
   'kill "$watcher" 2>/dev/null',
@@ -93,9 +98,9 @@ async function startGuarded(name: string, binary: string, args: readonly string[
   }
 }
 
-async function stopGuarded(guarded: Guarded): Promise<void> {
+async function stopGuarded(guarded: Guarded, graceful: boolean): Promise<void> {
   if (guarded.child.exitCode !== null || guarded.child.signalCode !== null) return;
-  guarded.child.stdin?.end('stop\n');
+  guarded.child.stdin?.end(graceful ? 'stop\n' : 'kill\n');
   const timeout = new AbortController();
   const done = await Promise.race([guarded.exited.then(() => true), sleep(15_000, undefined, { signal: timeout.signal }).then(() => false, () => false)]);
   timeout.abort();
@@ -127,7 +132,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'gitops-apiserver-'));
   const guards: Guarded[] = [];
   const stopAll = async (keepEtcdData?: string) => {
-    for (const guard of [...guards].reverse()) await stopGuarded(guard);
+    for (const guard of [...guards].reverse()) await stopGuarded(guard, keepEtcdData !== undefined);
     if (keepEtcdData) await cp(path.join(workDir, 'etcd'), keepEtcdData, { recursive: true });
     await rm(workDir, { recursive: true, force: true });
   };
