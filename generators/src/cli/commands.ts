@@ -7,6 +7,7 @@ import { verifyCommand } from '../commands/verify.js';
 import { diffCommand } from '../commands/diff.js';
 import { deployCommand } from '../commands/deploy.js';
 import { promoteCommand } from '../commands/promote.js';
+import { rehearseCommand } from '../commands/rehearse.js';
 
 /** The command table: every CLI command, in the order `--help` lists them. */
-export const commands: readonly CommandSpec[] = [renderCommand, schemasCommand, validateCommand, paramsPullCommand, verifyCommand, diffCommand, deployCommand, promoteCommand];
+export const commands: readonly CommandSpec[] = [renderCommand, schemasCommand, validateCommand, paramsPullCommand, verifyCommand, diffCommand, rehearseCommand, deployCommand, promoteCommand];

@@ -1,0 +1,143 @@
+/**
+ * What Argo CD says about each Application of a rehearsal, read from the Applications' status:
+ * sync status, the last operation and its per-resource results, conditions (errors and warnings,
+ * verbatim), and whether the Application is rehearsed at all (an external chart source is not,
+ * unless charts are rehearsed).
+ */
+import type { KubeClient } from '../validate/apiserver/kube-client.js';
+
+/** One resource result of the last sync operation. */
+export interface ResourceResult {
+  /** `Kind namespace/name` */
+  readonly resource: string;
+  /** `Synced`, `SyncFailed`, `Pruned`, `PruneSkipped`, ... */
+  readonly status: string;
+  readonly message: string;
+}
+
+/** A resource the Application manages (status.resources). */
+export interface ManagedResource {
+  readonly ref: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** `Synced`, `OutOfSync`, ... */
+  readonly status: string;
+}
+
+export interface AppVerdict {
+  readonly name: string;
+  readonly project: string;
+  /** `repo path`, `chart@version (repoURL)`. */
+  readonly sources: readonly string[];
+  readonly rehearsed: boolean;
+  /** Why not, when not (`not rehearsed: external chart argo-cd 10.1.1`). */
+  readonly notRehearsed?: string;
+  /** `Synced`, `OutOfSync`, `Unknown`, or `` before the first reconciliation. */
+  readonly sync: string;
+  readonly health: string;
+  /** Revision(s) the sync status was computed at. */
+  readonly revision: string;
+  /** Phase of the last operation (`Succeeded`, `Failed`, `Error`, `Running`) or ``. */
+  readonly phase: string;
+  readonly operationMessage: string;
+  /** When the last operation started (a new value means a new sync). */
+  readonly syncStartedAt: string;
+  /** The operation failed at least once and waits for a retry. */
+  readonly retrying: boolean;
+  readonly results: readonly ResourceResult[];
+  /** Conditions (`ComparisonError`, `SharedResourceWarning`, `InvalidSpecError`, ...), verbatim. */
+  readonly conditions: readonly { type: string; message: string }[];
+  readonly resources: readonly ManagedResource[];
+  /** Deleting the Application deletes what it deployed (resources finalizer). */
+  readonly cascadeDelete: boolean;
+  /** Reconciled at the commit, nothing in flight (or failed and waiting to retry). */
+  readonly settled: boolean;
+  /** OutOfSync again (or synced again by self-heal) after one refresh. */
+  readonly perpetualDiff?: boolean;
+}
+
+interface Source {
+  readonly repoURL?: string;
+  readonly path?: string;
+  readonly chart?: string;
+  readonly targetRevision?: string;
+}
+
+interface Application {
+  readonly metadata: { readonly name: string; readonly finalizers?: readonly string[] };
+  readonly spec?: { readonly project?: string; readonly source?: Source; readonly sources?: readonly Source[] };
+  readonly status?: {
+    readonly reconciledAt?: string;
+    readonly sync?: { readonly status?: string; readonly revision?: string; readonly revisions?: readonly string[] };
+    readonly health?: { readonly status?: string };
+    readonly conditions?: readonly { readonly type: string; readonly message?: string }[];
+    readonly resources?: readonly { readonly group?: string; readonly version?: string; readonly kind: string; readonly namespace?: string; readonly name: string; readonly status?: string }[];
+    readonly operationState?: {
+      readonly phase?: string;
+      readonly message?: string;
+      readonly startedAt?: string;
+      readonly retryCount?: number;
+      readonly syncResult?: { readonly resources?: readonly { readonly kind: string; readonly namespace?: string; readonly name: string; readonly status?: string; readonly message?: string; readonly hookPhase?: string }[] };
+    };
+  };
+}
+
+/** Reads every Application of `namespace` and judges it against the commit under test. */
+export async function collectApplications(client: KubeClient, namespace: string, commit: string, rehearseCharts: boolean): Promise<AppVerdict[]> {
+  const answer = await client.get(`/apis/argoproj.io/v1alpha1/namespaces/${namespace}/applications`);
+  if (answer.status !== 200) throw new Error(`cannot list Applications: HTTP ${answer.status} ${String(answer.body['message'] ?? '')}`);
+  const items = (answer.body['items'] as Application[] | undefined) ?? [];
+  return items.map((app) => judge(app, commit, rehearseCharts)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function judge(app: Application, commit: string, rehearseCharts: boolean): AppVerdict {
+  const sources = [...(app.spec?.sources ?? []), ...(app.spec?.source ? [app.spec.source] : [])];
+  const charts = sources.filter((s) => s.chart);
+  const notRehearsed = charts.length > 0 && !rehearseCharts ? `not rehearsed: external chart ${charts.map((s) => `${s.chart} ${s.targetRevision ?? ''} (${s.repoURL ?? ''})`.replace(/ +\(/, ' (')).join(', ')}` : undefined;
+  const status = app.status ?? {};
+  const op = status.operationState;
+  const revisions = [...(status.sync?.revisions ?? []), ...(status.sync?.revision ? [status.sync.revision] : [])];
+  const phase = op?.phase ?? '';
+  const message = op?.message ?? '';
+  const retrying = phase === 'Running' && ((op?.retryCount ?? 0) > 0 || /^Retrying attempt/.test(message));
+  const conditions = (status.conditions ?? []).map((c) => ({ type: c.type, message: c.message ?? '' }));
+  const sync = status.sync?.status ?? '';
+  const atCommit = revisions.includes(commit);
+  const comparisonFailed = conditions.some((c) => /Error$/.test(c.type));
+  const inFlight = phase === 'Running' && !retrying;
+  const settled = notRehearsed !== undefined || (Boolean(status.reconciledAt) && (atCommit || comparisonFailed) && !inFlight && (sync === 'Synced' || phase !== '' || comparisonFailed));
+  return {
+    name: app.metadata.name,
+    project: app.spec?.project ?? '',
+    sources: sources.map((s) => (s.chart ? `chart ${s.chart} ${s.targetRevision ?? ''} (${s.repoURL ?? ''})` : `${s.repoURL ?? ''} ${s.path ?? ''}`)),
+    rehearsed: notRehearsed === undefined,
+    ...(notRehearsed ? { notRehearsed } : {}),
+    sync,
+    health: status.health?.status ?? '',
+    revision: revisions.join(','),
+    phase,
+    operationMessage: message,
+    syncStartedAt: op?.startedAt ?? '',
+    retrying,
+    results: (op?.syncResult?.resources ?? []).map((r) => ({ resource: `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`, status: r.status ?? r.hookPhase ?? '', message: r.message ?? '' })),
+    conditions,
+    resources: (status.resources ?? []).map((r) => ({
+      ref: `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`,
+      apiVersion: r.group ? `${r.group}/${r.version ?? ''}` : r.version ?? 'v1',
+      kind: r.kind,
+      namespace: r.namespace ?? '',
+      name: r.name,
+      status: r.status ?? '',
+    })),
+    cascadeDelete: (app.metadata.finalizers ?? []).some((f) => f.startsWith('resources-finalizer.argocd.argoproj.io')),
+    settled,
+  };
+}
+
+/** True when the Application passes: not rehearsed, or Synced, its last sync succeeded, no perpetual diff. */
+export function passes(app: AppVerdict): boolean {
+  if (!app.rehearsed) return true;
+  return app.sync === 'Synced' && (app.phase === '' || app.phase === 'Succeeded') && !app.perpetualDiff && !app.conditions.some((c) => /Error$/.test(c.type));
+}
