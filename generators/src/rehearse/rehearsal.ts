@@ -19,6 +19,7 @@
  * Application with an external chart source is Healthy without sync (not rehearsed) unless charts
  * are rehearsed.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -197,14 +198,15 @@ async function waitSettled(client: KubeClient, argo: RunningArgoCd, commit: stri
     options.signal?.throwIfAborted();
     argo.assertRunning();
     const apps = await collectApplications(client, ARGOCD_NAMESPACE, commit, Boolean(options.rehearseCharts));
-    const state = JSON.stringify(apps.map((a) => [a.name, a.sync, a.revision, a.phase, a.syncStartedAt, a.retrying]));
+    const state = JSON.stringify(apps.map((a) => [a.name, a.sync, a.revision, a.phase, a.syncStartedAt, a.retrying, a.blocked, a.deleting]));
     const now = Date.now();
     if (state !== lastState) {
       lastState = state;
       stableSince = now;
     }
     const done = apps.length > 0 && apps.every((a) => a.settled);
-    if (done && now - stableSince >= 5_000) return true;
+    // A wave that waits for health may still be reached by a slow sync: give it longer.
+    if (done && now - stableSince >= (apps.some((a) => a.blocked) ? 20_000 : 5_000)) return true;
     if (now - lastReport >= 15_000) {
       lastReport = now;
       const pending = apps.filter((a) => !a.settled).map((a) => a.name);
@@ -239,7 +241,7 @@ async function refreshAll(client: KubeClient, kind: 'normal' | 'hard'): Promise<
 async function moveReport(session: ApiSession, before: readonly AppVerdict[], after: readonly AppVerdict[]): Promise<MoveReport> {
   const pruned = after.flatMap((app) => app.results.filter((r) => r.status === 'Pruned' || r.status === 'PruneSkipped').map((r) => ({ app: app.name, resource: r.resource, status: r.status, message: r.message })));
   const failed = after.flatMap((app) => app.results.filter((r) => r.status === 'SyncFailed').map((r) => ({ app: app.name, resource: r.resource, message: r.message })));
-  const afterNames = new Set(after.map((a) => a.name));
+  const afterNames = new Set(after.filter((a) => !a.deleting).map((a) => a.name));
   const deletedApps: MoveReport['deletedApps'][number][] = [];
   const served = await session.client.discover();
   for (const app of before.filter((a) => !afterNames.has(a.name))) {
@@ -254,7 +256,9 @@ async function exists(client: KubeClient, served: Map<string, ServedResource>, r
   const [group, version] = resource.apiVersion.includes('/') ? resource.apiVersion.split('/') : ['', resource.apiVersion];
   const where = served.get(`${group}/${version}/${resource.kind}`);
   if (!where) return false;
-  return (await client.get(objectPath(resource.apiVersion, where, resource.name, resource.namespace || undefined))).status === 200;
+  const answer = await client.get(objectPath(resource.apiVersion, where, resource.name, resource.namespace || undefined));
+  // A Namespace stays Terminating: no namespace controller runs in a rehearsal.
+  return answer.status === 200 && !(answer.body['metadata'] as { deletionTimestamp?: string } | undefined)?.deletionTimestamp;
 }
 
 /**
@@ -273,7 +277,9 @@ async function applyArgoCdConfig(session: ApiSession, options: RehearsalOptions,
       const metadata: Record<string, unknown> = { ...(object['metadata'] as Record<string, unknown>), namespace: ARGOCD_NAMESPACE };
       let data = object['data'] as Record<string, string> | undefined;
       if (metadata['name'] === 'argocd-cm') data = { ...data, ...chartCm, [APPLICATION_HEALTH_KEY]: rehearsalApplicationHealth(Boolean(options.rehearseCharts)) };
-      await mustApply(session, { file: path.join(configDir, entry), object: { ...object, metadata, ...(data ? { data } : {}) } });
+      // argocd-server writes the signing key on its first start; no argocd-server runs here.
+      const stringData = metadata['name'] === 'argocd-secret' ? { 'server.secretkey': randomBytes(32).toString('base64') } : undefined;
+      await mustApply(session, { file: path.join(configDir, entry), object: { ...object, metadata, ...(data ? { data } : {}), ...(stringData ? { stringData } : {}) } });
     }
   }
   await mustApply(session, {

@@ -46,6 +46,10 @@ export interface AppVerdict {
   readonly syncStartedAt: string;
   /** The operation failed at least once and waits for a retry. */
   readonly retrying: boolean;
+  /** The operation waits for an object of an earlier wave to become healthy. */
+  readonly blocked: boolean;
+  /** Being deleted (deletionTimestamp set; its finalizer deletes its resources). */
+  readonly deleting: boolean;
   readonly results: readonly ResourceResult[];
   /** Conditions (`ComparisonError`, `SharedResourceWarning`, `InvalidSpecError`, ...), verbatim. */
   readonly conditions: readonly { type: string; message: string }[];
@@ -66,7 +70,7 @@ interface Source {
 }
 
 interface Application {
-  readonly metadata: { readonly name: string; readonly finalizers?: readonly string[] };
+  readonly metadata: { readonly name: string; readonly finalizers?: readonly string[]; readonly deletionTimestamp?: string };
   readonly spec?: { readonly project?: string; readonly source?: Source; readonly sources?: readonly Source[] };
   readonly status?: {
     readonly reconciledAt?: string;
@@ -106,8 +110,10 @@ function judge(app: Application, commit: string, rehearseCharts: boolean): AppVe
   const sync = status.sync?.status ?? '';
   const atCommit = revisions.includes(commit);
   const comparisonFailed = conditions.some((c) => /Error$/.test(c.type));
-  const inFlight = phase === 'Running' && !retrying;
-  const settled = notRehearsed !== undefined || (Boolean(status.reconciledAt) && (atCommit || comparisonFailed) && !inFlight && (sync === 'Synced' || phase !== '' || comparisonFailed));
+  const blocked = phase === 'Running' && /^waiting for healthy state/.test(message);
+  const deleting = Boolean(app.metadata.deletionTimestamp);
+  const inFlight = phase === 'Running' && !retrying && !blocked;
+  const settled = notRehearsed !== undefined || deleting || (Boolean(status.reconciledAt) && (atCommit || comparisonFailed) && !inFlight && (sync === 'Synced' || phase !== '' || comparisonFailed));
   return {
     name: app.metadata.name,
     project: app.spec?.project ?? '',
@@ -121,6 +127,8 @@ function judge(app: Application, commit: string, rehearseCharts: boolean): AppVe
     operationMessage: message,
     syncStartedAt: op?.startedAt ?? '',
     retrying,
+    blocked,
+    deleting,
     results: (op?.syncResult?.resources ?? []).map((r) => ({ resource: `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`, status: r.status ?? r.hookPhase ?? '', message: r.message ?? '' })),
     conditions,
     resources: (status.resources ?? []).map((r) => ({
@@ -138,6 +146,6 @@ function judge(app: Application, commit: string, rehearseCharts: boolean): AppVe
 
 /** True when the Application passes: not rehearsed, or Synced, its last sync succeeded, no perpetual diff. */
 export function passes(app: AppVerdict): boolean {
-  if (!app.rehearsed) return true;
+  if (!app.rehearsed || app.deleting) return true;
   return app.sync === 'Synced' && (app.phase === '' || app.phase === 'Succeeded') && !app.perpetualDiff && !app.conditions.some((c) => /Error$/.test(c.type));
 }
