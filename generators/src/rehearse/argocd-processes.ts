@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ToolError } from '../errors.js';
 import type { ArgoCdBuild } from '../tools/argocd-build.js';
 import { lastLines, runProcess } from '../tools/process.js';
-import { freePort, startGuarded, stopGuarded, type Guarded } from '../validate/apiserver/control-plane.js';
+import { distinctFreePorts, startGuarded, stopGuarded, type Guarded } from '../validate/apiserver/control-plane.js';
 
 /** The Debian package `.ci/run` installs when `redis-server` is missing. */
 export const REDIS_PACKAGE = 'redis-server';
@@ -156,12 +156,6 @@ async function waitPort(port: number, guards: readonly Guarded[], names: readonl
     if (Date.now() > deadline) throw new ToolError(`Argo CD's repo-server did not listen on 127.0.0.1:${port} within 60 s`);
     await sleep(200);
   }
-}
-
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
 }
 
 /** A kubeconfig for one server and bearer token, the context's namespace set. */

@@ -37,7 +37,7 @@ import { withApiServer, type ApiSession } from '../validate/apiserver/session.js
 import type { PreparedCrdSource } from '../validate/crd-sources.js';
 import { startArgoCd, type RunningArgoCd } from './argocd-processes.js';
 import { startGitProxy, type GitProxy } from './git-server.js';
-import { collectApplications, type AppVerdict } from './verdict.js';
+import { APPSET_REFRESH_ANNOTATION, collectApplications, collectApplicationSets, type AppSetVerdict, type AppVerdict } from './verdict.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 
@@ -71,6 +71,7 @@ export interface RehearsalOptions {
 export interface RehearsalPass {
   readonly commit: string;
   readonly apps: readonly AppVerdict[];
+  readonly appSets: readonly AppSetVerdict[];
   /** True when every Application settled before the deadline. */
   readonly settled: boolean;
   readonly seconds: number;
@@ -174,16 +175,19 @@ async function settleAndCheck(client: KubeClient, argo: RunningArgoCd, commit: s
     // One refresh: an Application whose tree the server changes (or that fights itself) goes
     // OutOfSync again, and self-heal syncs it again: both count as a perpetual diff.
     const syncsBefore = new Map(apps.map((a) => [a.name, a.syncStartedAt]));
+    const succeeded = new Set(apps.filter((a) => a.phase === 'Succeeded').map((a) => a.name));
     await refreshAll(client, 'normal');
     await waitRefreshed(client, argo, deadline, options.signal);
     await waitSettled(client, argo, commit, deadline, options, () => undefined, cluster);
     apps = (await collectApplications(client, ARGOCD_NAMESPACE, commit, Boolean(options.rehearseCharts))).map((app) => {
       const before = syncsBefore.get(app.name);
       const resynced = before !== undefined && app.syncStartedAt !== before;
-      return resynced || (app.rehearsed && app.sync === 'OutOfSync') ? { ...app, perpetualDiff: true } : app;
+      // Only an Application whose sync succeeded can have a perpetual diff (a failed one is OutOfSync anyway).
+      return succeeded.has(app.name) && app.rehearsed && (resynced || app.sync === 'OutOfSync') ? { ...app, perpetualDiff: true } : app;
     });
   }
-  return { commit, apps, settled, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  const appSets = await collectApplicationSets(client, ARGOCD_NAMESPACE);
+  return { commit, apps, appSets, settled, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
 /**
@@ -198,13 +202,14 @@ async function waitSettled(client: KubeClient, argo: RunningArgoCd, commit: stri
     options.signal?.throwIfAborted();
     argo.assertRunning();
     const apps = await collectApplications(client, ARGOCD_NAMESPACE, commit, Boolean(options.rehearseCharts));
-    const state = JSON.stringify(apps.map((a) => [a.name, a.sync, a.revision, a.phase, a.syncStartedAt, a.retrying, a.blocked, a.deleting]));
+    const appSets = await collectApplicationSets(client, ARGOCD_NAMESPACE);
+    const state = JSON.stringify([apps.map((a) => [a.name, a.sync, a.revision, a.phase, a.syncStartedAt, a.retrying, a.blocked, a.deleting]), appSets]);
     const now = Date.now();
     if (state !== lastState) {
       lastState = state;
       stableSince = now;
     }
-    const done = apps.length > 0 && apps.every((a) => a.settled);
+    const done = apps.length > 0 && apps.every((a) => a.settled) && appSets.every((a) => a.settled);
     // A wave that waits for health may still be reached by a slow sync: give it longer.
     if (done && now - stableSince >= (apps.some((a) => a.blocked) ? 20_000 : 5_000)) return true;
     if (now - lastReport >= 15_000) {
@@ -229,8 +234,12 @@ async function waitRefreshed(client: KubeClient, argo: RunningArgoCd, deadline: 
   }
 }
 
-/** Asks Argo CD to refresh every Application (`argocd.argoproj.io/refresh`). */
+/** Asks Argo CD to refresh every Application (`argocd.argoproj.io/refresh`) and ApplicationSet. */
 async function refreshAll(client: KubeClient, kind: 'normal' | 'hard'): Promise<void> {
+  const sets = await client.get(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applicationsets`);
+  for (const item of (sets.body['items'] as { metadata: { name: string } }[] | undefined) ?? []) {
+    await client.request('PATCH', `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applicationsets/${item.metadata.name}`, JSON.stringify({ metadata: { annotations: { [APPSET_REFRESH_ANNOTATION]: 'true' } } }), { 'content-type': 'application/merge-patch+json' });
+  }
   const list = await client.get(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`);
   for (const item of (list.body['items'] as { metadata: { name: string } }[] | undefined) ?? []) {
     await client.request('PATCH', `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications/${item.metadata.name}`, JSON.stringify({ metadata: { annotations: { 'argocd.argoproj.io/refresh': kind } } }), { 'content-type': 'application/merge-patch+json' });

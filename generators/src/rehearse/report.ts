@@ -12,7 +12,7 @@ export function failingApps(pass: RehearsalPass): AppVerdict[] {
 
 /** True when the rehearsal passes: every pass settled and every rehearsed Application passes. */
 export function rehearsalPasses(result: RehearsalResult): boolean {
-  return [result.base, result.head].every((pass) => !pass || (pass.settled && failingApps(pass).length === 0));
+  return [result.base, result.head].every((pass) => !pass || (pass.settled && failingApps(pass).length === 0 && pass.appSets.every((set) => !set.failed)));
 }
 
 export function formatRehearsal(result: RehearsalResult): string[] {
@@ -43,6 +43,11 @@ function formatPass(cluster: string, label: string, pass: RehearsalPass, result:
   lines.push(
     `${prefix}: ${pass.apps.length} Applications, ${rehearsed.length} rehearsed, ${synced.length} Synced and staying Synced, ${failing.length} failing, ${pass.apps.length - rehearsed.length} not rehearsed (Argo CD ${result.argocdRelease}, kube-apiserver ${result.kubernetesRelease}, commit ${pass.commit.slice(0, 12)}, ${pass.seconds} s${pass.settled ? '' : ', did not settle'})`,
   );
+  for (const set of pass.appSets) {
+    if (!set.failed) continue;
+    lines.push(`  ApplicationSet ${set.name}: ✗`);
+    for (const condition of set.conditions) lines.push(`    ${condition.type}: ${condition.message}`);
+  }
   for (const app of pass.apps) {
     if (!app.rehearsed) {
       lines.push(`  ${app.name}: ${app.notRehearsed}`);

@@ -149,3 +149,34 @@ export function passes(app: AppVerdict): boolean {
   if (!app.rehearsed || app.deleting) return true;
   return app.sync === 'Synced' && (app.phase === '' || app.phase === 'Succeeded') && !app.perpetualDiff && !app.conditions.some((c) => /Error$/.test(c.type));
 }
+
+/** An ApplicationSet and what its controller says (conditions verbatim). */
+export interface AppSetVerdict {
+  readonly name: string;
+  /** `ErrorOccurred`, `ResourcesUpToDate`, ... with status `True` only. */
+  readonly conditions: readonly { type: string; message: string }[];
+  /** Reconciled since the last refresh request and its Applications up to date (or in error). */
+  readonly settled: boolean;
+  readonly failed: boolean;
+}
+
+interface ApplicationSet {
+  readonly metadata: { readonly name: string; readonly annotations?: Record<string, string> };
+  readonly status?: { readonly conditions?: readonly { readonly type: string; readonly status?: string; readonly message?: string }[] };
+}
+
+export const APPSET_REFRESH_ANNOTATION = 'argocd.argoproj.io/application-set-refresh';
+
+/** Reads every ApplicationSet of `namespace`. */
+export async function collectApplicationSets(client: KubeClient, namespace: string): Promise<AppSetVerdict[]> {
+  const answer = await client.get(`/apis/argoproj.io/v1alpha1/namespaces/${namespace}/applicationsets`);
+  if (answer.status !== 200) throw new Error(`cannot list ApplicationSets: HTTP ${answer.status} ${String(answer.body['message'] ?? '')}`);
+  return ((answer.body['items'] as ApplicationSet[] | undefined) ?? [])
+    .map((set) => {
+      const conditions = (set.status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => ({ type: c.type, message: c.message ?? '' }));
+      const failed = conditions.some((c) => c.type === 'ErrorOccurred');
+      const upToDate = conditions.some((c) => c.type === 'ResourcesUpToDate');
+      return { name: set.metadata.name, conditions, failed, settled: !set.metadata.annotations?.[APPSET_REFRESH_ANNOTATION] && (upToDate || failed) };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -203,7 +203,8 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   }
 }
 
-async function distinctFreePorts(count: number): Promise<number[]> {
+/** `count` different free ports on 127.0.0.1. */
+export async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
   return [...ports];
