@@ -27,7 +27,7 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
     cmd
       .option('-c, --cluster <name...>', 'rehearse only these clusters')
       .option('--base <ref>', 'rehearse this commit first, then move the same Argo CD to HEAD and report what it prunes, deletes or fails to update')
-      .option('--charts', 'let Argo CD fetch the add-ons\' external Helm charts (needs the chart repositories on the network)')
+      .option('--charts', 'rehearse the add-ons\' external Helm charts too (needs the chart repositories on the network and helm on PATH)')
       .option('--timeout <seconds>', 'give up waiting for the Applications of a cluster to settle after this long', '300')
       .addHelpText(
         'after',

@@ -74,6 +74,8 @@ export interface RehearsalPass {
   readonly appSets: readonly AppSetVerdict[];
   /** True when every Application settled before the deadline. */
   readonly settled: boolean;
+  /** When it did not settle: the last log lines of each Argo CD process. */
+  readonly diagnostics: readonly string[];
   readonly seconds: number;
 }
 
@@ -187,7 +189,9 @@ async function settleAndCheck(client: KubeClient, argo: RunningArgoCd, commit: s
     });
   }
   const appSets = await collectApplicationSets(client, ARGOCD_NAMESPACE);
-  return { commit, apps, appSets, settled, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  const diagnostics: string[] = [];
+  if (!settled) for (const name of ['application-controller', 'repo-server', 'applicationset-controller']) diagnostics.push(`${name} log (last lines):\n${await argo.logTail(name, 8)}`);
+  return { commit, apps, appSets, settled, diagnostics, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
 /**

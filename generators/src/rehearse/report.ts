@@ -43,6 +43,11 @@ function formatPass(cluster: string, label: string, pass: RehearsalPass, result:
   lines.push(
     `${prefix}: ${pass.apps.length} Applications, ${rehearsed.length} rehearsed, ${synced.length} Synced and staying Synced, ${failing.length} failing, ${pass.apps.length - rehearsed.length} not rehearsed (Argo CD ${result.argocdRelease}, kube-apiserver ${result.kubernetesRelease}, commit ${pass.commit.slice(0, 12)}, ${pass.seconds} s${pass.settled ? '' : ', did not settle'})`,
   );
+  if (!pass.settled) {
+    const pending = pass.apps.filter((a) => !a.settled).map((a) => a.name);
+    lines.push(`  did not settle${pending.length ? `: still in flight: ${pending.join(', ')}` : ''}`);
+    for (const block of pass.diagnostics) for (const line of block.split('\n')) lines.push(`    ${line}`);
+  }
   for (const set of pass.appSets) {
     if (!set.failed) continue;
     lines.push(`  ApplicationSet ${set.name}: ✗`);
