@@ -37,7 +37,7 @@ import { withApiServer, type ApiSession } from '../validate/apiserver/session.js
 import type { PreparedCrdSource } from '../validate/crd-sources.js';
 import { startArgoCd, type RunningArgoCd } from './argocd-processes.js';
 import { startGitProxy, type GitProxy } from './git-server.js';
-import { APPSET_REFRESH_ANNOTATION, collectApplications, collectApplicationSets, type AppSetVerdict, type AppVerdict } from './verdict.js';
+import { APPSET_REFRESH_ANNOTATION, collectApplications, listItems, collectApplicationSets, type AppSetVerdict, type AppVerdict } from './verdict.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 
@@ -231,8 +231,7 @@ async function waitRefreshed(client: KubeClient, argo: RunningArgoCd, deadline: 
   for (;;) {
     signal?.throwIfAborted();
     argo.assertRunning();
-    const list = await client.get(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`);
-    const items = (list.body['items'] as { metadata?: { annotations?: Record<string, string> } }[] | undefined) ?? [];
+    const items = await listItems<{ metadata?: { annotations?: Record<string, string> } }>(client, `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`);
     if (items.every((item) => !item.metadata?.annotations?.['argocd.argoproj.io/refresh']) || Date.now() > deadline) return;
     await sleep(500, undefined, { signal });
   }
@@ -240,12 +239,10 @@ async function waitRefreshed(client: KubeClient, argo: RunningArgoCd, deadline: 
 
 /** Asks Argo CD to refresh every Application (`argocd.argoproj.io/refresh`) and ApplicationSet. */
 async function refreshAll(client: KubeClient, kind: 'normal' | 'hard'): Promise<void> {
-  const sets = await client.get(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applicationsets`);
-  for (const item of (sets.body['items'] as { metadata: { name: string } }[] | undefined) ?? []) {
+  for (const item of await listItems<{ metadata: { name: string } }>(client, `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applicationsets`)) {
     await client.request('PATCH', `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applicationsets/${item.metadata.name}`, JSON.stringify({ metadata: { annotations: { [APPSET_REFRESH_ANNOTATION]: 'true' } } }), { 'content-type': 'application/merge-patch+json' });
   }
-  const list = await client.get(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`);
-  for (const item of (list.body['items'] as { metadata: { name: string } }[] | undefined) ?? []) {
+  for (const item of await listItems<{ metadata: { name: string } }>(client, `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`)) {
     await client.request('PATCH', `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications/${item.metadata.name}`, JSON.stringify({ metadata: { annotations: { 'argocd.argoproj.io/refresh': kind } } }), { 'content-type': 'application/merge-patch+json' });
   }
 }

@@ -60,11 +60,12 @@ function formatPass(cluster: string, label: string, pass: RehearsalPass, result:
     }
     const ok = passes(app);
     const state = `${app.sync || 'never compared'}${app.phase ? `, last sync ${app.phase}` : ''}${app.perpetualDiff ? ', OutOfSync again after a refresh (perpetual diff)' : ''}`;
-    if (ok && !app.conditions.length && !app.results.some((r) => r.status !== 'Synced')) continue;
+    const notable = app.results.filter((r) => r.status !== 'Synced' || /\bWarning\b/.test(r.message));
+    if (ok && !app.conditions.length && notable.length === 0) continue;
     lines.push(`  ${app.name} (project ${app.project}): ${state}${ok ? '' : ' ✗'}`);
     if (app.operationMessage && app.phase !== 'Succeeded') lines.push(`    operation: ${app.operationMessage}`);
     for (const condition of app.conditions) lines.push(`    ${condition.type}: ${condition.message}`);
-    for (const r of app.results) if (r.status !== 'Synced') lines.push(`    ${r.status} ${r.resource}${r.message ? `: ${r.message}` : ''}`);
+    for (const r of notable) lines.push(`    ${r.status} ${r.resource}${r.message ? `: ${r.message}` : ''}`);
     if (app.perpetualDiff || app.sync === 'OutOfSync') for (const r of app.resources) if (r.status && r.status !== 'Synced') lines.push(`    ${r.status} ${r.ref}`);
   }
   return lines;

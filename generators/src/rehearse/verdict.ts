@@ -88,11 +88,23 @@ interface Application {
   };
 }
 
+/**
+ * The items of a list, retried for up to 30 s while the server answers 429 or 5xx (a CRD's storage
+ * still initializing right after the start).
+ */
+export async function listItems<T>(client: KubeClient, url: string): Promise<T[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answer = await client.get(url);
+    if (answer.status === 200) return (answer.body['items'] as T[] | undefined) ?? [];
+    if ((answer.status !== 429 && answer.status < 500) || Date.now() > deadline) throw new Error(`GET ${url}: HTTP ${answer.status} ${String(answer.body['message'] ?? '')}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** Reads every Application of `namespace` and judges it against the commit under test. */
 export async function collectApplications(client: KubeClient, namespace: string, commit: string, rehearseCharts: boolean): Promise<AppVerdict[]> {
-  const answer = await client.get(`/apis/argoproj.io/v1alpha1/namespaces/${namespace}/applications`);
-  if (answer.status !== 200) throw new Error(`cannot list Applications: HTTP ${answer.status} ${String(answer.body['message'] ?? '')}`);
-  const items = (answer.body['items'] as Application[] | undefined) ?? [];
+  const items = await listItems<Application>(client, `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/applications`);
   return items.map((app) => judge(app, commit, rehearseCharts)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -169,9 +181,7 @@ export const APPSET_REFRESH_ANNOTATION = 'argocd.argoproj.io/application-set-ref
 
 /** Reads every ApplicationSet of `namespace`. */
 export async function collectApplicationSets(client: KubeClient, namespace: string): Promise<AppSetVerdict[]> {
-  const answer = await client.get(`/apis/argoproj.io/v1alpha1/namespaces/${namespace}/applicationsets`);
-  if (answer.status !== 200) throw new Error(`cannot list ApplicationSets: HTTP ${answer.status} ${String(answer.body['message'] ?? '')}`);
-  return ((answer.body['items'] as ApplicationSet[] | undefined) ?? [])
+  return (await listItems<ApplicationSet>(client, `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/applicationsets`))
     .map((set) => {
       const conditions = (set.status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => ({ type: c.type, message: c.message ?? '' }));
       const failed = conditions.some((c) => c.type === 'ErrorOccurred');
