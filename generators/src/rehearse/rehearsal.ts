@@ -15,9 +15,9 @@
  *
  * Two adaptations, both in argocd-cm and reported: no kubelet runs pods and external charts cannot
  * be fetched, so the Application health check (which gates the root's waves) is the rehearsal's:
- * an Application is Healthy once its sync succeeded, Degraded when its sync failed, and an
- * Application with an external chart source is Healthy without sync (not rehearsed) unless charts
- * are rehearsed.
+ * the tree's (the Application's own aggregated health) when that is Healthy or Degraded, else
+ * Healthy once its sync succeeded, Degraded when its sync failed; an Application with an external
+ * chart source is Healthy without sync (not rehearsed) unless charts are rehearsed.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -323,21 +323,27 @@ export function rehearsalApplicationHealth(rehearseCharts: boolean): string {
           '  end',
           'end',
         ]),
+    // The tree's own check: the Application's aggregated health (itself excluded), as in production.
+    'if obj.status ~= nil and obj.status.health ~= nil and (obj.status.health.status == "Healthy" or obj.status.health.status == "Degraded") then',
+    '  hs.status = obj.status.health.status',
+    '  hs.message = obj.status.health.message or ""',
+    '  return hs',
+    'end',
+    // No kubelet or controller runs: a successful sync stands in for the health of what it deployed.
+    'local op = nil',
+    'if obj.status ~= nil then op = obj.status.operationState end',
+    'if obj.status ~= nil and obj.status.sync ~= nil and obj.status.sync.status == "Synced" and (op == nil or op.phase == "Succeeded") then',
+    '  hs.status = "Healthy"',
+    '  hs.message = "synced (rehearsal: the health of running things is not judged)"',
+    '  return hs',
+    'end',
+    'if op ~= nil and (op.phase == "Failed" or op.phase == "Error") then',
+    '  hs.status = "Degraded"',
+    '  hs.message = op.message or "sync failed"',
+    '  return hs',
+    'end',
     'hs.status = "Progressing"',
     'hs.message = "waiting for its sync"',
-    'if obj.status ~= nil and obj.status.operationState ~= nil then',
-    '  local phase = obj.status.operationState.phase',
-    '  if phase == "Failed" or phase == "Error" then',
-    '    hs.status = "Degraded"',
-    '    hs.message = obj.status.operationState.message or "sync failed"',
-    '    return hs',
-    '  end',
-    '  if phase ~= "Succeeded" then return hs end',
-    'end',
-    'if obj.status ~= nil and obj.status.sync ~= nil and obj.status.sync.status == "Synced" then',
-    '  hs.status = "Healthy"',
-    '  hs.message = "synced (rehearsal: health of pods is not judged)"',
-    'end',
     'return hs',
     '',
   ].join('\n');

@@ -65,7 +65,7 @@ function formatPass(cluster: string, label: string, pass: RehearsalPass, result:
     lines.push(`  ${app.name} (project ${app.project}): ${state}${ok ? '' : ' ✗'}`);
     if (app.operationMessage && app.phase !== 'Succeeded') lines.push(`    operation: ${app.operationMessage}`);
     for (const condition of app.conditions) lines.push(`    ${condition.type}: ${condition.message}`);
-    for (const r of notable) lines.push(`    ${r.status} ${r.resource}${r.message ? `: ${r.message}` : ''}`);
+    for (const r of notable) lines.push(`    ${r.status} ${r.resource}${r.message ? `: ${r.message.replace(/\n\s*/g, '\n      ')}` : ''}`);
     if (app.perpetualDiff || app.sync === 'OutOfSync') for (const r of app.resources) if (r.status && r.status !== 'Synced') lines.push(`    ${r.status} ${r.ref}`);
   }
   return lines;
