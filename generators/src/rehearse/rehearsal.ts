@@ -149,14 +149,14 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
 
       const firstCommit = target.baseCommit ?? target.commit;
       log(`${target.cluster}: Argo CD ${options.argocd.release} syncs ${rendered} at ${firstCommit.slice(0, 12)} into kube-apiserver ${options.binaries.kubernetesRelease}`);
-      const first = await settleAndCheck(session.client, argo, firstCommit, options, log, target.cluster);
+      const first = await settleAndCheck(session.client, argo, firstCommit, source.repoURL!, options, log, target.cluster);
       if (!target.baseCommit) return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, head: first, skippedBootstrap: skipped };
 
       log(`${target.cluster}: moving the same Argo CD to ${target.commit.slice(0, 12)}`);
       const before = first.apps;
       await publish(target.commit);
       await refreshAll(session.client, 'hard');
-      const head = await settleAndCheck(session.client, argo, target.commit, options, log, target.cluster);
+      const head = await settleAndCheck(session.client, argo, target.commit, source.repoURL!, options, log, target.cluster);
       const move = await moveReport(session, before, head.apps);
       return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, base: first, head, move, skippedBootstrap: skipped };
     });
@@ -168,11 +168,11 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
 }
 
 /** Waits until the Applications settle at `commit`, then refreshes each once and waits again. */
-async function settleAndCheck(client: KubeClient, argo: RunningArgoCd, commit: string, options: RehearsalOptions, log: (line: string) => void, cluster: string): Promise<RehearsalPass> {
+async function settleAndCheck(client: KubeClient, argo: RunningArgoCd, commit: string, repoURL: string, options: RehearsalOptions, log: (line: string) => void, cluster: string): Promise<RehearsalPass> {
   const started = Date.now();
   const deadline = started + (options.settleSeconds ?? 300) * 1000;
-  const settled = await waitSettled(client, argo, commit, deadline, options, log, cluster);
-  let apps = await collectApplications(client, ARGOCD_NAMESPACE, commit, Boolean(options.rehearseCharts));
+  const settled = await waitSettled(client, argo, commit, repoURL, deadline, options, log, cluster);
+  let apps = await collectApplications(client, ARGOCD_NAMESPACE, { commit, repoURL, rehearseCharts: Boolean(options.rehearseCharts) });
   if (settled) {
     // One refresh: an Application whose tree the server changes (or that fights itself) goes
     // OutOfSync again, and self-heal syncs it again: both count as a perpetual diff.
@@ -180,8 +180,8 @@ async function settleAndCheck(client: KubeClient, argo: RunningArgoCd, commit: s
     const succeeded = new Set(apps.filter((a) => a.phase === 'Succeeded').map((a) => a.name));
     await refreshAll(client, 'normal');
     await waitRefreshed(client, argo, deadline, options.signal);
-    await waitSettled(client, argo, commit, deadline, options, () => undefined, cluster);
-    apps = (await collectApplications(client, ARGOCD_NAMESPACE, commit, Boolean(options.rehearseCharts))).map((app) => {
+    await waitSettled(client, argo, commit, repoURL, deadline, options, () => undefined, cluster);
+    apps = (await collectApplications(client, ARGOCD_NAMESPACE, { commit, repoURL, rehearseCharts: Boolean(options.rehearseCharts) })).map((app) => {
       const before = syncsBefore.get(app.name);
       const resynced = before !== undefined && app.syncStartedAt !== before;
       // Only an Application whose sync succeeded can have a perpetual diff (a failed one is OutOfSync anyway).
@@ -198,14 +198,14 @@ async function settleAndCheck(client: KubeClient, argo: RunningArgoCd, commit: s
  * Settled: every Application has been reconciled at `commit` (or is not rehearsed) and has no
  * operation in flight except a retry after a failure, and nothing changed for 5 s.
  */
-async function waitSettled(client: KubeClient, argo: RunningArgoCd, commit: string, deadline: number, options: RehearsalOptions, log: (line: string) => void, cluster: string): Promise<boolean> {
+async function waitSettled(client: KubeClient, argo: RunningArgoCd, commit: string, repoURL: string, deadline: number, options: RehearsalOptions, log: (line: string) => void, cluster: string): Promise<boolean> {
   let lastState = '';
   let stableSince = Date.now();
   let lastReport = 0;
   for (;;) {
     options.signal?.throwIfAborted();
     argo.assertRunning();
-    const apps = await collectApplications(client, ARGOCD_NAMESPACE, commit, Boolean(options.rehearseCharts));
+    const apps = await collectApplications(client, ARGOCD_NAMESPACE, { commit, repoURL, rehearseCharts: Boolean(options.rehearseCharts) });
     const appSets = await collectApplicationSets(client, ARGOCD_NAMESPACE);
     const state = JSON.stringify([apps.map((a) => [a.name, a.sync, a.revision, a.phase, a.syncStartedAt, a.retrying, a.blocked, a.deleting]), appSets]);
     const now = Date.now();
@@ -286,7 +286,7 @@ async function applyArgoCdConfig(session: ApiSession, options: RehearsalOptions,
       if (!object || typeof object !== 'object') continue;
       const metadata: Record<string, unknown> = { ...(object['metadata'] as Record<string, unknown>), namespace: ARGOCD_NAMESPACE };
       let data = object['data'] as Record<string, string> | undefined;
-      if (metadata['name'] === 'argocd-cm') data = { ...data, ...chartCm, [APPLICATION_HEALTH_KEY]: rehearsalApplicationHealth(Boolean(options.rehearseCharts)) };
+      if (metadata['name'] === 'argocd-cm') data = { ...data, ...chartCm, [APPLICATION_HEALTH_KEY]: rehearsalApplicationHealth(repoURL, Boolean(options.rehearseCharts)) };
       // argocd-server writes the signing key on its first start; no argocd-server runs here.
       const stringData = metadata['name'] === 'argocd-secret' ? { 'server.secretkey': randomBytes(32).toString('base64') } : undefined;
       await mustApply(session, { file: path.join(configDir, entry), object: { ...object, metadata, ...(data ? { data } : {}), ...(stringData ? { stringData } : {}) } });
@@ -306,7 +306,7 @@ async function applyArgoCdConfig(session: ApiSession, options: RehearsalOptions,
 export const APPLICATION_HEALTH_KEY = 'resource.customizations.health.argoproj.io_Application';
 
 /** The Application health check of a rehearsal (Lua, argocd-cm). */
-export function rehearsalApplicationHealth(rehearseCharts: boolean): string {
+export function rehearsalApplicationHealth(repoURL: string, rehearseCharts: boolean): string {
   return [
     'hs = {}',
     ...(rehearseCharts
@@ -316,9 +316,9 @@ export function rehearsalApplicationHealth(rehearseCharts: boolean): string {
           'if obj.spec ~= nil and obj.spec.source ~= nil then table.insert(sources, obj.spec.source) end',
           'if obj.spec ~= nil and obj.spec.sources ~= nil then for _, s in ipairs(obj.spec.sources) do table.insert(sources, s) end end',
           'for _, s in ipairs(sources) do',
-          '  if s.chart ~= nil then',
+          `  if s.repoURL ~= ${JSON.stringify(repoURL)} then`,
           '    hs.status = "Healthy"',
-          '    hs.message = "not rehearsed: external chart " .. s.chart',
+          '    hs.message = "not rehearsed: external source " .. (s.repoURL or "")',
           '    return hs',
           '  end',
           'end',

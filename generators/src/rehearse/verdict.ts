@@ -102,16 +102,31 @@ export async function listItems<T>(client: KubeClient, url: string): Promise<T[]
   }
 }
 
-/** Reads every Application of `namespace` and judges it against the commit under test. */
-export async function collectApplications(client: KubeClient, namespace: string, commit: string, rehearseCharts: boolean): Promise<AppVerdict[]> {
-  const items = await listItems<Application>(client, `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/applications`);
-  return items.map((app) => judge(app, commit, rehearseCharts)).sort((a, b) => a.name.localeCompare(b.name));
+/** What an Application is judged against. */
+export interface JudgeContext {
+  /** The commit under test. */
+  readonly commit: string;
+  /** The repository's URL: a source elsewhere (a Helm or OCI chart) is external. */
+  readonly repoURL: string;
+  /** Rehearse Applications with external sources too. */
+  readonly rehearseCharts: boolean;
 }
 
-function judge(app: Application, commit: string, rehearseCharts: boolean): AppVerdict {
+/** Reads every Application of `namespace` and judges it against the commit under test. */
+export async function collectApplications(client: KubeClient, namespace: string, context: JudgeContext): Promise<AppVerdict[]> {
+  const items = await listItems<Application>(client, `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/applications`);
+  return items.map((app) => judge(app, context)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The chart a source names: `chart`, or the last segment of an OCI repository URL. */
+export function chartName(source: { readonly repoURL?: string; readonly chart?: string }): string {
+  return source.chart ?? (source.repoURL ?? '').replace(/\/+$/, '').split('/').pop() ?? '';
+}
+
+function judge(app: Application, { commit, repoURL, rehearseCharts }: JudgeContext): AppVerdict {
   const sources = [...(app.spec?.sources ?? []), ...(app.spec?.source ? [app.spec.source] : [])];
-  const charts = sources.filter((s) => s.chart);
-  const notRehearsed = charts.length > 0 && !rehearseCharts ? `not rehearsed: external chart ${charts.map((s) => `${s.chart} ${s.targetRevision ?? ''} (${s.repoURL ?? ''})`.replace(/ +\(/, ' (')).join(', ')}` : undefined;
+  const external = sources.filter((s) => s.repoURL !== repoURL);
+  const notRehearsed = external.length > 0 && !rehearseCharts ? `not rehearsed: external chart ${external.map((s) => `${chartName(s)} ${s.targetRevision ?? ''} (${s.repoURL ?? ''})`).join(', ')}` : undefined;
   const status = app.status ?? {};
   const op = status.operationState;
   const revisions = [...(status.sync?.revisions ?? []), ...(status.sync?.revision ? [status.sync.revision] : [])];
@@ -129,7 +144,7 @@ function judge(app: Application, commit: string, rehearseCharts: boolean): AppVe
   return {
     name: app.metadata.name,
     project: app.spec?.project ?? '',
-    sources: sources.map((s) => (s.chart ? `chart ${s.chart} ${s.targetRevision ?? ''} (${s.repoURL ?? ''})` : `${s.repoURL ?? ''} ${s.path ?? ''}`)),
+    sources: sources.map((s) => (s.repoURL !== repoURL ? `chart ${chartName(s)} ${s.targetRevision ?? ''} (${s.repoURL ?? ''})` : `${s.repoURL ?? ''} ${s.path ?? ''}`)),
     rehearsed: notRehearsed === undefined,
     ...(notRehearsed ? { notRehearsed } : {}),
     sync,
