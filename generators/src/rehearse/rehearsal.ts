@@ -130,35 +130,42 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
     await publish(target.baseCommit ?? target.commit);
 
     const plan = await planCrds(options.crdSources, usedVersions([...baseDocs, ...headDocs]));
+    // Argo CD and the proxy stop inside the session, before the API server: its graceful shutdown
+    // would otherwise wait for the controllers' watches.
     return await withApiServer({ binaries: options.binaries, plan, cacheRoot: options.cacheRoot, signal: options.signal, log }, async (session) => {
-      await session.ensureNamespaces([ARGOCD_NAMESPACE]);
-      proxy = await startGitProxy(bare, repoHost);
-      await applyArgoCdConfig(session, options, firstDocs, source.repoURL!, proxy.url);
-      argo = await startArgoCd({ argocd: options.argocd, connection: session.connection, namespace: ARGOCD_NAMESPACE, signal: options.signal, log });
-      options.onStarted?.({ argocd: argo.pids });
-      const skipped: string[] = [];
-      for (const doc of bootstrap) {
-        const kind = String(doc.object['kind']);
-        if (kind !== 'AppProject' && kind !== 'Application') {
-          skipped.push(`${doc.file} (${kind}): the Argo CD installation, replaced by the rehearsal's own processes`);
-          continue;
+      try {
+        await session.ensureNamespaces([ARGOCD_NAMESPACE]);
+        proxy = await startGitProxy(bare, repoHost);
+        await applyArgoCdConfig(session, options, firstDocs, source.repoURL!, proxy.url);
+        argo = await startArgoCd({ argocd: options.argocd, connection: session.connection, namespace: ARGOCD_NAMESPACE, signal: options.signal, log });
+        options.onStarted?.({ argocd: argo.pids });
+        const skipped: string[] = [];
+        for (const doc of bootstrap) {
+          const kind = String(doc.object['kind']);
+          if (kind !== 'AppProject' && kind !== 'Application') {
+            skipped.push(`${doc.file} (${kind}): the Argo CD installation, replaced by the rehearsal's own processes`);
+            continue;
+          }
+          await mustApply(session, doc);
         }
-        await mustApply(session, doc);
+        for (const file of await bootstrapOtherFiles(target.repo, target.baseCommit ?? target.commit, `${rendered}/bootstrap`, bootstrap)) skipped.push(`${file}: not a Kubernetes object (the Argo CD installation)`);
+
+        const firstCommit = target.baseCommit ?? target.commit;
+        log(`${target.cluster}: Argo CD ${options.argocd.release} syncs ${rendered} at ${firstCommit.slice(0, 12)} into kube-apiserver ${options.binaries.kubernetesRelease}`);
+        const first = await settleAndCheck(session.client, argo, firstCommit, source.repoURL!, options, log, target.cluster);
+        if (!target.baseCommit) return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, head: first, skippedBootstrap: skipped };
+
+        log(`${target.cluster}: moving the same Argo CD to ${target.commit.slice(0, 12)}`);
+        const before = first.apps;
+        await publish(target.commit);
+        await refreshAll(session.client, 'hard');
+        const head = await settleAndCheck(session.client, argo, target.commit, source.repoURL!, options, log, target.cluster);
+        const move = await moveReport(session, before, head.apps);
+        return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, base: first, head, move, skippedBootstrap: skipped };
+      } finally {
+        await argo?.stop();
+        await proxy?.close();
       }
-      for (const file of await bootstrapOtherFiles(target.repo, target.baseCommit ?? target.commit, `${rendered}/bootstrap`, bootstrap)) skipped.push(`${file}: not a Kubernetes object (the Argo CD installation)`);
-
-      const firstCommit = target.baseCommit ?? target.commit;
-      log(`${target.cluster}: Argo CD ${options.argocd.release} syncs ${rendered} at ${firstCommit.slice(0, 12)} into kube-apiserver ${options.binaries.kubernetesRelease}`);
-      const first = await settleAndCheck(session.client, argo, firstCommit, source.repoURL!, options, log, target.cluster);
-      if (!target.baseCommit) return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, head: first, skippedBootstrap: skipped };
-
-      log(`${target.cluster}: moving the same Argo CD to ${target.commit.slice(0, 12)}`);
-      const before = first.apps;
-      await publish(target.commit);
-      await refreshAll(session.client, 'hard');
-      const head = await settleAndCheck(session.client, argo, target.commit, source.repoURL!, options, log, target.cluster);
-      const move = await moveReport(session, before, head.apps);
-      return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, base: first, head, move, skippedBootstrap: skipped };
     });
   } finally {
     await argo?.stop();

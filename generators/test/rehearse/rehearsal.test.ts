@@ -148,10 +148,11 @@ function processesMentioning(text: string): number[] {
   return pids;
 }
 
+/** True while the process runs (a zombie waiting to be reaped has ended). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
