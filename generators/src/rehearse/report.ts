@@ -36,7 +36,7 @@ export function formatRehearsal(result: RehearsalResult): string[] {
 
 function formatPass(cluster: string, label: string, pass: RehearsalPass, result: RehearsalResult): string[] {
   const lines: string[] = [];
-  const rehearsed = pass.apps.filter((a) => a.rehearsed);
+  const rehearsed = pass.apps.filter((a) => a.rehearsed && !a.deleting);
   const synced = rehearsed.filter((a) => a.sync === 'Synced' && !a.perpetualDiff);
   const failing = failingApps(pass);
   const prefix = `${cluster}${label ? ` (${label})` : ''}`;
@@ -56,6 +56,10 @@ function formatPass(cluster: string, label: string, pass: RehearsalPass, result:
   for (const app of pass.apps) {
     if (!app.rehearsed) {
       lines.push(`  ${app.name}: ${app.notRehearsed}`);
+      continue;
+    }
+    if (app.deleting) {
+      lines.push(`  ${app.name}: being deleted (its resources finalizer runs)`);
       continue;
     }
     const ok = passes(app);
