@@ -16,8 +16,10 @@ import { parseAllDocuments } from 'yaml';
 
 const [mode, root] = process.argv.slice(2) as ['render' | 'lower-bound', string];
 
+/** No rendered tree and no cache: every measurement is a cold, full render. */
 async function clean(): Promise<void> {
   for (const cluster of ['production', 'staging', 'perf']) await rm(renderedDir(root, cluster), { recursive: true, force: true });
+  await rm(path.join(root, '.cache'), { recursive: true, force: true });
 }
 
 await clean();

@@ -2,17 +2,20 @@
  * `npm run bench`: render time of synthetic platforms (50, 200, 500 services x 3 clusters)
  * against the plain-YAML lower bound measured in the same run: the same objects built as plain
  * data, stringified with `yaml` and written as the same files. Each measurement runs in a child
- * process of its own so peak RSS is per measurement. Last line:
- * `render 500x3: <s> s, lower bound <s> s, ratio <r>, peak RSS <mb> MB`.
+ * process of its own so peak RSS is per measurement. Then the pull-request loop on the
+ * `BENCH_PR_SIZE` platform (default 500; 0 skips it): one service's image tag changed, each step
+ * (`render`, `render --check`, `diff --base HEAD`; see `pr-loop.ts`) timed as a fresh process.
+ * Last line: `render 500x3: <s> s, lower bound <s> s, ratio <r>, peak RSS <mb> MB`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measurePrLoop } from './pr-loop.js';
 import { writeSyntheticRepo } from './synthetic-repo.js';
 
-const sizes = (process.env['BENCH_SIZES'] ?? '50,200,500').split(',').map(Number);
+const sizes = (process.env['BENCH_SIZES'] ?? '50,200,500').split(',').map(Number).filter((size) => size > 0);
 /**
  * Where the synthetic repositories live: the system temp folder (on disk, like a real checkout),
  * or `BENCH_DIR`, e.g. `/dev/shm` to take the disk out of the figures (on this machine the same
@@ -20,6 +23,7 @@ const sizes = (process.env['BENCH_SIZES'] ?? '50,200,500').split(',').map(Number
  */
 const benchDir = process.env['BENCH_DIR'] ?? tmpdir();
 const repeats = Number(process.env['BENCH_REPEATS'] ?? 3);
+const prSize = Number(process.env['BENCH_PR_SIZE'] ?? 500);
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-worker.js');
 
 interface Sample {
@@ -35,7 +39,8 @@ function measure(mode: 'render' | 'lower-bound', root: string): Sample {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-console.log(`synthetic repositories in ${benchDir}`);
+const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+console.log(`synthetic repositories in ${benchDir}; ${load()}`);
 const lines: string[] = [];
 let last = '';
 for (const size of sizes) {
@@ -60,8 +65,19 @@ for (const size of sizes) {
     await rm(root, { recursive: true, force: true });
   }
 }
+if (prSize > 0) {
+  const root = await mkdtemp(path.join(benchDir, `gitops-bench-pr-${prSize}-`));
+  try {
+    await writeSyntheticRepo(root, prSize);
+    console.log(`pull-request loop, ${prSize}x3, one service's image tag changed (each step a fresh process, median of ${repeats}):`);
+    for (const line of await measurePrLoop(root, `${prSize}x3`, repeats)) console.log(line);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+console.log(load());
 if (sizes.length > 1) {
   const perService = sizes.map((size, i) => `${size}: ${((Number(/render \S+: ([0-9.]+) s/.exec(lines[i]!)![1]) / size) * 1000).toFixed(2)} ms`);
   console.log(`render time per service (linear growth keeps this flat): ${perService.join(', ')}`);
 }
-console.log(last);
+if (last) console.log(last);

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { AppAutoscaler } from '../constructs/app/app-autoscaler.js';
 import { AppDeployment, type HttpOrTcpProbe } from '../constructs/app/app-deployment.js';
+import { AppAlbAnalysisTemplate, albAnalysisArgs } from '../constructs/app/app-alb-analysis-template.js';
+import { AppJobAnalysisTemplate, jobAnalysisArgs } from '../constructs/app/app-job-analysis-template.js';
 import { AppDisruptionBudget } from '../constructs/app/app-disruption-budget.js';
 import { AppEnvConfigMap } from '../constructs/app/app-env-config-map.js';
 import { AppExternalSecret } from '../constructs/app/app-external-secret.js';
 import { AppIngress } from '../constructs/app/app-ingress.js';
 import { AppNamespace } from '../constructs/app/app-namespace.js';
 import { AppNetworkPolicy, appPeer, type NetworkRule } from '../constructs/app/app-network-policy.js';
+import { AppRollout } from '../constructs/app/app-rollout.js';
 import { AppService } from '../constructs/app/app-service.js';
 import { AppServiceAccount } from '../constructs/app/app-service-account.js';
 import { appLabels, selectorLabels } from '../constructs/app/labels.js';
@@ -15,16 +18,19 @@ import type { Cluster } from '../inputs/clusters.js';
 import type { Service } from '../inputs/services.js';
 import { workflowsNamespaceName } from '../argocd/layout.js';
 import { otelEnvironment, otlpPorts, traceCollectorOf } from '../argocd/trace-collector.js';
-import { httpPortName, workflowCallersOf } from '../workflows/plan.js';
+import { httpPortName, integrationTestsImage, workflowCallersOf } from '../workflows/plan.js';
 
 /** Default replicas of a service that sets neither replicas nor autoscaling. */
 export const defaultReplicas = 2;
 
+/** What the chart reads of another service: whether it lets this one in, and on which ports. */
+export type Callee = Pick<Service, 'name' | 'ports' | 'allowFrom'>;
+
 /** What an app chart needs besides the service itself. */
 export interface AppChartContext {
   readonly cluster: Cluster;
-  /** Every service of the cluster (to open egress to the services this one calls). */
-  readonly services: readonly Service[];
+  /** The services of the cluster (to open egress to the services this one calls: those whose `allowFrom` names it); the callees alone suffice. */
+  readonly services: readonly Callee[];
   /** Extra egress paths (e.g. to databases), added by infrastructure wiring. */
   readonly extraEgress?: readonly NetworkRule[];
   /** Extra envFrom sources: ConfigMaps and Secrets with connection details. */
@@ -62,7 +68,11 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
   );
 
   const replicas = service.autoscaling ? undefined : (service.replicas ?? defaultReplicas);
-  new AppDeployment(scope, 'Deployment', {
+  const rollout = service.rollout;
+  const canary = rollout.strategy === 'canary' ? rollout : undefined;
+  // EKS: the ALB splits the traffic (the canary needs an ingress there); k3s: the replica counts do.
+  const albCanary = canary && cluster.flavor === 'eks' && service.ingress ? { ingress: name, servicePort: portOf(service.ingress.port) } : undefined;
+  const workload = {
     name,
     namespace: name,
     labels,
@@ -79,7 +89,56 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     env: platformEnv,
     podAnnotations: hasEnv ? { 'learning-platform.io/env-checksum': checksum(service.env) } : undefined,
     spreadAcrossZones: cluster.flavor === 'eks',
-  });
+  };
+  const analysisName = `${name}-canary`;
+  const integrationTests = cluster.workflows?.integrationTests;
+  // k3s: the cluster's integration tests, run as a Job against the canary Service alone (input rules: they exist, port http).
+  const jobAnalysis = canary?.analysis && !albCanary && integrationTests ? { podName: `${name}-canary-analysis`, port: portOf(httpPortName) } : undefined;
+  if (canary) {
+    if (canary.analysis && albCanary) {
+      new AppAlbAnalysisTemplate(scope, 'Analysis', { name: analysisName, namespace: name, labels, ...canary.analysis });
+    }
+    if (jobAnalysis && integrationTests) {
+      const canaryUrl = `http://${canaryServiceName(name)}.${name}.svc.cluster.local:${jobAnalysis.port}`;
+      new AppJobAnalysisTemplate(scope, 'Analysis', {
+        name: analysisName,
+        namespace: name,
+        labels,
+        podName: jobAnalysis.podName,
+        image: integrationTestsImage(cluster, integrationTests),
+        command: integrationTests.command,
+        env: [
+          { name: 'CLUSTER', value: cluster.name },
+          { name: 'REVISION', value: `{{args.${jobAnalysisArgs.revision.name}}}` },
+          { name: 'BASE_URL', value: canaryUrl },
+          { name: `${name.toUpperCase().replace(/-/g, '_')}_URL`, value: canaryUrl },
+        ],
+        resources: integrationTests.resources,
+        activeDeadlineSeconds: integrationTests.activeDeadlineSeconds,
+        serviceAccountName: name,
+        egress: [{ peers: [appPeer(name, name)], ports: [{ port: jobAnalysis.port }] }],
+      });
+    }
+    new AppRollout(scope, 'Rollout', {
+      ...workload,
+      canaryService: canaryServiceName(name),
+      // Replica-weighted (k3s): the main Service keeps selecting every pod, so users reach both versions by replica share.
+      ...(albCanary ? { stableService: name, alb: albCanary } : {}),
+      steps: canary.steps,
+      analysis:
+        canary.analysis && albCanary
+          ? {
+              templateName: analysisName,
+              args: Object.values(albAnalysisArgs).map((arg) => ({ name: arg.name, valueFrom: { fieldRef: { fieldPath: arg.fieldPath } } })),
+            }
+          : jobAnalysis
+            ? { templateName: analysisName, args: [{ name: jobAnalysisArgs.revision.name, valueFrom: { podTemplateHashValue: jobAnalysisArgs.revision.podTemplateHashValue } }] }
+            : undefined,
+    });
+    new AppService(scope, 'CanaryService', { name: canaryServiceName(name), namespace: name, labels, selector, ports: service.ports });
+  } else {
+    new AppDeployment(scope, 'Deployment', workload);
+  }
   new AppService(scope, 'Service', { name, namespace: name, labels, selector, ports: service.ports });
 
   if (service.autoscaling) {
@@ -87,7 +146,7 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
       name,
       namespace: name,
       labels,
-      deploymentName: name,
+      target: { kind: canary ? 'Rollout' : 'Deployment', name },
       minReplicas: service.autoscaling.minReplicas,
       maxReplicas: service.autoscaling.maxReplicas,
       targetCPUUtilizationPercent: service.autoscaling.targetCPUUtilizationPercent,
@@ -115,6 +174,8 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     );
   }
   for (const caller of service.allowFrom) ingressRules.push({ peers: [appPeer(caller, caller)], ports: allPorts });
+  // The canary analysis Job (k3s) calls the new version on its HTTP port.
+  if (jobAnalysis) ingressRules.push({ peers: [appPeer(jobAnalysis.podName, name)], ports: [{ port: jobAnalysis.port }] });
   // The verification workflows (integration tests, k6) that cluster.yaml points at this service: its HTTP port only.
   for (const template of workflowCallersOf(name, cluster)) {
     ingressRules.push({ peers: [appPeer(template, workflowsNamespaceName)], ports: [{ port: portOf(httpPortName) }] });
@@ -142,6 +203,7 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
       path: service.ingress.path,
       serviceName: name,
       servicePort: portOf(service.ingress.port),
+      rolloutManagedAction: albCanary !== undefined,
       controller:
         cluster.flavor === 'eks'
           ? {
@@ -161,10 +223,15 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
   }
 }
 
-const calleeIndexes = new WeakMap<readonly Service[], Map<string, Service[]>>();
+/** The Service Argo Rollouts points at the new version of a canary service. */
+export function canaryServiceName(service: string): string {
+  return `${service}-canary`;
+}
 
-/** Services that list `caller` in their allowFrom, in service order; indexed once per cluster. */
-function calleesOf(caller: string, services: readonly Service[]): Service[] {
+const calleeIndexes = new WeakMap<readonly Callee[], Map<string, Callee[]>>();
+
+/** Services that list `caller` in their allowFrom, in service order; indexed once per list. */
+export function calleesOf<S extends Callee>(caller: string, services: readonly S[]): S[] {
   let index = calleeIndexes.get(services);
   if (!index) {
     index = new Map();
@@ -173,7 +240,7 @@ function calleesOf(caller: string, services: readonly Service[]): Service[] {
     }
     calleeIndexes.set(services, index);
   }
-  return index.get(caller) ?? [];
+  return (index.get(caller) ?? []) as S[];
 }
 
 /** Short content hash of the plain env: changing a value rolls the pods. */

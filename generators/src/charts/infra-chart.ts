@@ -10,7 +10,7 @@ import type { InfraResource } from '../inputs/infra.js';
 import type { Service } from '../inputs/services.js';
 
 /** Names of the services that use a resource, sorted. */
-export function usersOf(resource: string, services: readonly Service[]): string[] {
+export function usersOf(resource: string, services: readonly Pick<Service, 'name' | 'uses'>[]): string[] {
   return services
     .filter((service) => service.uses.includes(resource))
     .map((service) => service.name)
@@ -27,7 +27,13 @@ export function buildInfraBaseChart(scope: Construct, cluster: Cluster, infra: r
  * `infra/<resource>/`: one resource with its provider, exported to the services that use it and to
  * `otherUsers`, namespaces that are not services (the workflows namespace when db-migrate migrates it).
  */
-export function buildInfraResourceChart(scope: Construct, resource: InfraResource, cluster: Cluster, services: readonly Service[], otherUsers: readonly string[] = []): void {
+export function buildInfraResourceChart(
+  scope: Construct,
+  resource: InfraResource,
+  cluster: Cluster,
+  services: readonly Pick<Service, 'name' | 'uses'>[],
+  otherUsers: readonly string[] = [],
+): void {
   const users = [...usersOf(resource.name, services), ...otherUsers].sort();
   renderResource(providerOf(resource), scope, resource, { cluster, users });
 }

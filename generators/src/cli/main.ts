@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import path from 'node:path';
 import { ExitCode, GitopsError } from '../errors.js';
 import type { CommandContext } from './command.js';
-import { commands } from './commands.js';
+import { commandsFor } from './commands.js';
 
 export interface RunIO {
   readonly out?: (line: string) => void;
@@ -31,7 +31,7 @@ export async function run(argv: readonly string[], io: RunIO = {}): Promise<numb
     .exitOverride();
 
   const groups = new Map<string, Command>();
-  for (const spec of commands) {
+  for (const spec of await commandsFor(argv)) {
     const words = spec.name.split(' ');
     let parent = program;
     for (const word of words.slice(0, -1)) {

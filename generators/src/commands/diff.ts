@@ -8,13 +8,9 @@ import { renderText } from '../diff/format/text.js';
 import { resolveCommit } from '../diff/git.js';
 import { buildReport, type DiffReport } from '../diff/report.js';
 import type { RiskFlag } from '../diff/risk.js';
-import { snapshotAtCommit, snapshotOfWorkingTree, type Snapshot } from '../diff/snapshot.js';
-import { changedPairs, checkUpdates, type UpdateCheckCluster } from '../diff/update-check.js';
-import { readAddonCatalogue } from '../inputs/addons.js';
-import { loadClusters } from '../inputs/clusters.js';
-import { ensureControlPlane } from '../tools/control-plane-build.js';
-import { clusterCrdSources, ensureCrdSources } from '../validate/crd-sources.js';
-import { cacheRootFor } from './validate.js';
+import { readDiffSides } from '../diff/sides.js';
+import type { Snapshot } from '../diff/snapshot.js';
+import type { UpdateCheckCluster } from '../diff/update-check.js';
 
 interface DiffOptions {
   readonly base: string;
@@ -54,9 +50,10 @@ export const diffCommand = defineCommand<DiffOptions>({
     if (!Number.isInteger(partLimit) || partLimit < 4000) throw new UsageError(`--part-limit ${options.partLimit}: must be a whole number of at least 4000`);
 
     const commit = await resolveCommit(ctx.root, options.base);
-    const [base, head] = await Promise.all([snapshotAtCommit(ctx.root, commit), snapshotOfWorkingTree(ctx.root)]);
-    const serverFlags = options.apiserver ? await updateFlags(ctx.root, base, head, ctx.signal, (line) => ctx.err(line)) : [];
-    const report = buildReport(base, head, { ref: options.base, commit }, serverFlags);
+    // Only the files that differ from the base are read (their clusters' inputs too).
+    const sides = await readDiffSides(ctx.root, commit);
+    const serverFlags = options.apiserver ? await updateFlags(ctx.root, sides.base, sides.head, ctx.signal, (line) => ctx.err(line)) : [];
+    const report = buildReport(sides.base, sides.head, { ref: options.base, commit }, serverFlags, sides);
     const exitCode = report.dataLoss ? ExitCode.dataLoss : ExitCode.ok;
 
     const full = formatReport(report, format, exitCode, ctx.isTTY && !process.env['NO_COLOR'] && !options.output);
@@ -82,8 +79,19 @@ export const diffCommand = defineCommand<DiffOptions>({
   },
 });
 
-/** The update check on each cluster's pinned API server, with the CRDs of the versions it installs. */
+/**
+ * The update check on each cluster's pinned API server, with the CRDs of the versions it installs
+ * (its modules load only with --apiserver).
+ */
 async function updateFlags(root: string, base: Snapshot, head: Snapshot, signal: AbortSignal | undefined, log: (line: string) => void): Promise<RiskFlag[]> {
+  const [{ changedPairs, checkUpdates }, { readAddonCatalogue }, { loadClusters }, { ensureControlPlane }, { clusterCrdSources, ensureCrdSources }, { cacheRootFor }] = await Promise.all([
+    import('../diff/update-check.js'),
+    import('../inputs/addons.js'),
+    import('../inputs/clusters.js'),
+    import('../tools/control-plane-build.js'),
+    import('../validate/crd-sources.js'),
+    import('./validate.js'),
+  ]);
   const cacheRoot = cacheRootFor(root);
   const { catalogue, issues } = await readAddonCatalogue(root);
   if (!catalogue) throw new InputError(issues);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError } from '../errors.js';
 import { CODEOWNERS_PATH, ownersOf, renderCodeowners } from '../github/codeowners.js';
+import { flushParseCache } from '../inputs/parse-cache.js';
 import { loadPlatform, type Platform } from '../inputs/platform.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import { renderPlatform } from '../render/render-platform.js';
@@ -36,13 +37,18 @@ export const renderCommand = defineCommand<RenderOptions>({
       if (lines.length) {
         throw new FindingsError(`rendered tree is out of date (${lines.length} file${lines.length === 1 ? '' : 's'}): run \`npm run render\` and commit the result`, lines);
       }
+      await flushParseCache(ctx.root);
       ctx.out(`rendered tree is up to date (${drift.files} files in ${clusters})`);
       return;
     }
     const result = await writeTree(ctx.root, renders);
     await writeCodeowners(ctx.root, platform);
+    await flushParseCache(ctx.root);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    ctx.out(`rendered ${result.files} files for ${clusters}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed (${seconds} s)`);
+    ctx.out(
+      `rendered ${result.files} files for ${clusters}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed; ` +
+        `${result.synthesized} chart${result.synthesized === 1 ? '' : 's'} synthesized, ${result.cached} from the render cache (${seconds} s)`,
+    );
   },
 });
 
@@ -55,6 +61,7 @@ export async function renderRepository(root: string): Promise<WriteResult & { re
   const renders = renderPlatform(platform);
   const result = await writeTree(root, renders);
   await writeCodeowners(root, platform);
+  await flushParseCache(root);
   return { ...result, clusters: renders.map((r) => r.cluster) };
 }
 

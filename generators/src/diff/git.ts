@@ -38,21 +38,28 @@ export interface GitFile {
   readonly content: string;
 }
 
-/**
- * Reads every file under `paths` (relative to `root`) at `commit`, without checking anything out:
- * one `git ls-tree` for the list and one `git cat-file --batch` for all contents.
- */
-export async function readFilesAtCommit(root: string, commit: string, paths: readonly string[], accept: (file: string) => boolean): Promise<GitFile[]> {
+/** A blob of a commit's tree: path relative to `root` (forward slashes) and object id. */
+export interface TreeEntry {
+  readonly path: string;
+  readonly object: string;
+}
+
+/** Every blob under `paths` (relative to `root`) at `commit`: one `git ls-tree`, nothing read. */
+export async function listTree(root: string, commit: string, paths: readonly string[]): Promise<TreeEntry[]> {
   const listed = await git(root, ['ls-tree', '-r', '-z', commit, '--', ...paths]);
   if (listed.code !== 0) throw new ToolError(`git ls-tree ${commit} failed: ${listed.stderr}`);
-  const entries: { path: string; object: string }[] = [];
+  const entries: TreeEntry[] = [];
   for (const record of listed.stdout.toString('utf8').split('\0')) {
     if (!record) continue;
     const tab = record.indexOf('\t');
     const [, type, object] = record.slice(0, tab).split(' ');
-    const file = record.slice(tab + 1);
-    if (type === 'blob' && object && accept(file)) entries.push({ path: file, object });
+    if (type === 'blob' && object) entries.push({ path: record.slice(tab + 1), object });
   }
+  return entries;
+}
+
+/** The contents of blobs, in one `git cat-file --batch`. */
+export async function readBlobs(root: string, entries: readonly TreeEntry[]): Promise<GitFile[]> {
   if (entries.length === 0) return [];
   const batch = await git(root, ['cat-file', '--batch'], entries.map((entry) => `${entry.object}\n`).join(''));
   if (batch.code !== 0) throw new ToolError(`git cat-file --batch failed: ${batch.stderr}`);
@@ -68,4 +75,49 @@ export async function readFilesAtCommit(root: string, commit: string, paths: rea
     offset = start + size + 1;
   }
   return files;
+}
+
+/**
+ * Reads every file under `paths` (relative to `root`) at `commit`, without checking anything out:
+ * one `git ls-tree` for the list and one `git cat-file --batch` for all contents.
+ */
+export async function readFilesAtCommit(root: string, commit: string, paths: readonly string[], accept: (file: string) => boolean): Promise<GitFile[]> {
+  return readBlobs(root, (await listTree(root, commit, paths)).filter((entry) => accept(entry.path)));
+}
+
+/** A path where the working tree differs from a commit, with its blob id in the commit (absent: not in it). */
+export interface ChangedPath {
+  readonly path: string;
+  readonly base?: string;
+}
+
+/**
+ * The paths under `paths` where the working tree differs from `commit`, as Git's index knows
+ * without reading unchanged files: `git diff --raw` (commit against the working tree; a file
+ * whose stat still matches the index is not read) and the untracked files (`git ls-files
+ * --others`, ignored ones included, as a directory walk would see them).
+ */
+export async function changedSinceCommit(root: string, commit: string, paths: readonly string[]): Promise<ChangedPath[]> {
+  const [diff, untracked] = await Promise.all([
+    git(root, ['diff', '--raw', '-z', '--no-abbrev', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', '--ignore-submodules', '--relative', commit, '--', ...paths]),
+    git(root, ['ls-files', '-z', '--others', '--', ...paths]),
+  ]);
+  if (diff.code !== 0) throw new ToolError(`git diff ${commit} failed: ${diff.stderr}`);
+  if (untracked.code !== 0) throw new ToolError(`git ls-files --others failed: ${untracked.stderr}`);
+  const changed = new Map<string, ChangedPath>();
+  // Records are ":<old mode> <new mode> <old id> <new id> <status>" then the path, each NUL-terminated.
+  const fields = diff.stdout.toString('utf8').split('\0');
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [, , base] = fields[i]!.split(' ');
+    if (!fields[i]!.startsWith(':') || !base) throw new ToolError(`git diff --raw: unexpected record "${fields[i]}"`);
+    changed.set(fields[i + 1]!, { path: fields[i + 1]!, base: /^0+$/.test(base) ? undefined : base });
+  }
+  for (const file of untracked.stdout.toString('utf8').split('\0')) if (file && !changed.has(file)) changed.set(file, { path: file });
+  return [...changed.values()];
+}
+
+/** The object id of `commit:./<path>` (a tree or blob, relative to `root`), or undefined when the commit has none. */
+export async function objectAt(root: string, commit: string, path: string): Promise<string | undefined> {
+  const result = await git(root, ['rev-parse', '--verify', '--quiet', `${commit}:./${path}`]);
+  return result.code === 0 ? result.stdout.toString('utf8').trim() : undefined;
 }

@@ -32,11 +32,21 @@ export interface AppGroup {
 
 /**
  * Compares two snapshots and evaluates the risk rules; `extraFlags` are flags found elsewhere
- * (the API server's update check), merged in rule order.
+ * (the API server's update check), merged in rule order. The snapshots may hold only the files
+ * that differ (`readDiffSides`): `unchanged` then counts the objects of the others, and
+ * `riskBase` is the base the risk rules read (the whole base, when they need it).
  */
-export function buildReport(base: Snapshot, head: Snapshot, ref: { ref: string; commit: string }, extraFlags: readonly RiskFlag[] = []): DiffReport {
-  const { changes, unchanged } = compareSnapshots(base, head);
-  const assessed = assessRisks(changes, { base, head });
+export function buildReport(
+  base: Snapshot,
+  head: Snapshot,
+  ref: { ref: string; commit: string },
+  extraFlags: readonly RiskFlag[] = [],
+  elsewhere: { readonly unchanged?: number; readonly riskBase?: Snapshot } = {},
+): DiffReport {
+  const compared = compareSnapshots(base, head);
+  const { changes } = compared;
+  const unchanged = compared.unchanged + (elsewhere.unchanged ?? 0);
+  const assessed = assessRisks(changes, { base: elsewhere.riskBase ?? base, head });
   const images = assessed.images;
   const flags = sortFlags([...assessed.flags, ...extraFlags]);
   const groups = new Map<string, ResourceChange[]>();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { isProduction } from '../inputs/production.js';
-import { listFiles } from '../render/tree-io.js';
+import { listFiles } from '../render/list-files.js';
 import { readFilesAtCommit } from './git.js';
 
 /**
@@ -51,22 +51,28 @@ export function describe(resource: Pick<Resource, 'kind' | 'namespace' | 'name'>
   return resource.namespace ? `${resource.kind} ${resource.namespace}/${resource.name}` : `${resource.kind} ${resource.name}`;
 }
 
+/** `clusters/<cluster>/rendered/<path>`. */
 const renderedPath = /^clusters\/([^/]+)\/rendered\/(.+)$/;
-const clusterInputPath = /^clusters\/([^/]+)\/cluster\.yaml$/;
+/** `clusters/<cluster>/cluster.yaml`. */
+export const clusterInputPath = /^clusters\/([^/]+)\/cluster\.yaml$/;
 
-/** Reads the snapshot of a commit from Git (`git ls-tree` + `git cat-file`, no checkout). */
+/** A file of a rendered tree, outside any scratch folder of a render. */
+export function isRenderedFile(file: string): boolean {
+  return renderedPath.test(file) && !file.split('/').some((part) => part.startsWith('.rendered.'));
+}
+
+/** Reads the whole snapshot of a commit from Git (`git ls-tree` + `git cat-file`, no checkout). */
 export async function snapshotAtCommit(root: string, commit: string): Promise<Snapshot> {
-  const files = await readFilesAtCommit(root, commit, ['clusters'], (file) => renderedPath.test(file) || clusterInputPath.test(file));
+  const files = await readFilesAtCommit(root, commit, ['clusters'], (file) => isRenderedFile(file) || clusterInputPath.test(file));
   return buildSnapshot(files);
 }
 
-/** Reads the snapshot of the working tree. */
+/** Reads the whole snapshot of the working tree (what `readDiffSides` reads a part of). */
 export async function snapshotOfWorkingTree(root: string): Promise<Snapshot> {
   const files: { path: string; content: string }[] = [];
   for (const file of await listFiles(path.join(root, 'clusters'))) {
     const relative = `clusters/${file}`;
-    if (!renderedPath.test(relative) && !clusterInputPath.test(relative)) continue;
-    if (relative.split('/').some((part) => part.startsWith('.rendered.'))) continue;
+    if (!isRenderedFile(relative) && !clusterInputPath.test(relative)) continue;
     files.push({ path: relative, content: await readFile(path.join(root, relative), 'utf8') });
   }
   return buildSnapshot(files);

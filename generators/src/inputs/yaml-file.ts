@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { InputIssue } from '../errors.js';
+import { cachedParse } from './parse-cache.js';
 
 /** A parsed input file that remembers where every value came from. */
 export interface YamlFile {
@@ -32,11 +33,12 @@ const MAX_ALIAS_COUNT = 100;
 /**
  * Reads and parses one YAML input. Every way the text can fail to become data (syntax, an alias
  * bomb, no content) comes back as an issue naming the file; only a file that cannot be read
- * (missing: ENOENT) rejects.
+ * (missing: ENOENT) rejects. A text that parsed before without an issue comes from the parse
+ * cache (`parse-cache.ts`).
  */
 export async function readYamlFile(root: string, file: string, options: ParseOptions = {}): Promise<{ file: YamlFile; issues: InputIssue[] }> {
   const text = await readFile(path.join(root, file), 'utf8');
-  return parseYamlText(file, text, options);
+  return cachedParse(root, file, text, () => parseYamlText(file, text, options), options.allowEmpty ? 'allow-empty' : '');
 }
 
 export function parseYamlText(file: string, text: string, options: ParseOptions = {}): { file: YamlFile; issues: InputIssue[] } {

@@ -1,3 +1,4 @@
+import type { Construct } from 'constructs';
 import { argocdValues } from '../argocd/argocd-values.js';
 import { k3sManifestsDir, k3sUserData } from '../argocd/k3s-user-data.js';
 import { addonWaves, applicationNames, folders, projectNames, renderedPath, waves, workflowsNamespaceName } from '../argocd/layout.js';
@@ -7,8 +8,15 @@ import { buildArgoCdChart } from '../charts/argocd-chart.js';
 import { argocdReleaseName, buildBootstrapChart } from '../charts/bootstrap-chart.js';
 import { addonCatalogueFile } from '../inputs/addons.js';
 import type { ClusterPlatform, Platform } from '../inputs/platform.js';
+import type { Cluster } from '../inputs/clusters.js';
+import type { InfraResource } from '../inputs/infra.js';
+import type { AddonCatalogue } from '../inputs/schemas/addons.js';
+import type { Service } from '../inputs/services.js';
+import { clusterAddons } from '../argocd/addons.js';
+import { awsControllers } from '../argocd/controllers.js';
+import type { ChartSynth } from './chart-cache.js';
 import { chartFiles, generatedHeader, toYaml } from './manifest-files.js';
-import type { RenderedFile } from './rendered-file.js';
+import type { RenderedFile, TreeFile } from './rendered-file.js';
 
 /** File (in `bootstrap/`) of the Argo CD Helm values the EKS bootstrap installs with: not a Kubernetes manifest, hence `.yml`. */
 export const eksBootstrapValuesFile = 'argocd-values.yml';
@@ -17,14 +25,18 @@ export const eksBootstrapValuesFile = 'argocd-values.yml';
  * `argocd/`, `addons/<id>/` and `bootstrap/` of one cluster, and a README in every top-level
  * folder of the rendered tree saying what it is and who writes it.
  */
-export function* renderArgoCd(clusterPlatform: ClusterPlatform, platform: Platform): Iterable<RenderedFile> {
+export function* renderArgoCd(clusterPlatform: ClusterPlatform, platform: Platform, charts: ChartSynth): Iterable<TreeFile> {
   const plan = planArgoCd(clusterPlatform, platform.addons);
   const { cluster } = plan;
   const sources = [cluster.file, addonCatalogueFile, ...(cluster.flavor === 'eks' ? [cluster.paramsFile] : [])];
-  yield* chartFiles(folders.argocd, [...sources, 'apps/'], (scope) => buildArgoCdChart(scope, plan));
+  // The charts' inputs are what the plan is made of (the plan itself holds add-on functions, which cannot be keyed).
+  const services = clusterPlatform.services.map(({ name }) => ({ name }));
+  const { infra } = clusterPlatform;
+  yield* charts.files(folders.argocd, [...sources, 'apps/'], buildArgoCdFolder, cluster, services, infra, platform.addons);
   for (const addon of plan.addons) {
-    yield* chartFiles(`${folders.addons}/${addon.id}`, sources, (scope) => buildAddonChart(scope, addon, cluster));
+    yield* charts.files(`${folders.addons}/${addon.id}`, sources, buildAddonFolder, addon.id, cluster, infra, platform.addons);
   }
+  // Not cached: user-data.sh embeds these files' content.
   const bootstrap = chartFiles(folders.bootstrap, sources, (scope) => buildBootstrapChart(scope, plan));
   yield* bootstrap;
   const byName = (name: string) => bootstrap.find((file) => file.path === `${folders.bootstrap}/${name}`)!.content;
@@ -43,6 +55,15 @@ export function* renderArgoCd(clusterPlatform: ClusterPlatform, platform: Platfo
     };
   }
   yield* folderReadmes(plan, sources);
+}
+
+function buildArgoCdFolder(scope: Construct, cluster: Cluster, services: readonly Pick<Service, 'name'>[], infra: readonly InfraResource[], catalogue: AddonCatalogue): void {
+  buildArgoCdChart(scope, planArgoCd({ cluster, services, infra }, catalogue));
+}
+
+/** One add-on's folder, the add-on worked out from the cluster, its resources and the pins as `planArgoCd` does. */
+function buildAddonFolder(scope: Construct, id: string, cluster: Cluster, infra: readonly InfraResource[], catalogue: AddonCatalogue): void {
+  buildAddonChart(scope, clusterAddons(cluster, catalogue, awsControllers(cluster, infra)).find((addon) => addon.id === id)!, cluster);
 }
 
 function readme(folder: string, sources: readonly string[], title: string, body: string[]): RenderedFile {

@@ -1,26 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RenderedFile } from './rendered-file.js';
+import { blobId } from './blob-id.js';
+import { CachedCharts } from './chart-cache.js';
+import { generatorCodeKey } from './code-key.js';
+import { clusterCache, readRenderIndex, spareDir, writeRenderIndex, type ClusterCache } from './render-cache.js';
+import type { TreeFile } from './rendered-file.js';
 import type { ClusterRender } from './render-platform.js';
 import { TaskPool } from './task-pool.js';
+import { dirRecord, fileRecord, parentOf, TreeState, type DirRecord, type FileRecord, type TreeRecord } from './tree-state.js';
 
 /** Folder of a cluster's rendered tree. */
 export function renderedDir(root: string, cluster: string): string {
   return path.join(root, 'clusters', cluster, 'rendered');
 }
 
-/** Every file under a folder, as sorted forward-slash relative paths (empty when it does not exist). */
-export async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .sort();
-}
+export { listFiles } from './list-files.js';
 
 /** How the tree on disk differs from a render, as repository-relative paths. */
 export interface Drift {
@@ -29,26 +25,40 @@ export interface Drift {
   readonly removed: string[];
 }
 
-/** Compares a render with what is on disk, without writing anything. */
-export async function compareTree(root: string, renders: readonly ClusterRender[]): Promise<Drift & { files: number }> {
-  const drift = { added: [] as string[], changed: [] as string[], removed: [] as string[], files: 0 };
+/**
+ * Compares a render with what is on disk, without writing anything. Charts the render cache
+ * knows are not synthesized again, and files whose recorded stat still holds are not read.
+ */
+export async function compareTree(root: string, renders: readonly ClusterRender[]): Promise<Drift & { files: number; synthesized: number }> {
+  const drift = { added: [] as string[], changed: [] as string[], removed: [] as string[], files: 0, synthesized: 0 };
+  const index = await readRenderIndex(root);
   for (const { cluster, files } of renders) {
-    const dir = renderedDir(root, cluster);
-    const onDisk = new Set(await listFiles(dir));
+    const cache = clusterCache(index, cluster);
+    const live = TreeState.scan(renderedDir(root, cluster), cache.live, index.writtenAt);
+    const charts = new CachedCharts(generatorCodeKey(), cache.charts, (file, hash) => live.has(file) && live.hashOf(file) === hash);
     const prefix = `clusters/${cluster}/rendered/`;
+    const produced = new Set<string>();
     const pool = new TaskPool();
-    for (const file of files()) {
+    for (const file of files(charts)) {
       drift.files++;
-      if (!onDisk.has(file.path)) drift.added.push(prefix + file.path);
-      else {
-        onDisk.delete(file.path);
+      produced.add(file.path);
+      if (!live.has(file.path)) {
+        drift.added.push(prefix + file.path);
+        continue;
+      }
+      const hash = hashOf(file);
+      const known = live.knownHash(file.path);
+      if (known !== undefined) {
+        if (known !== hash) drift.changed.push(prefix + file.path);
+      } else {
         await pool.add(async () => {
-          if ((await readFile(path.join(dir, file.path), 'utf8')) !== file.content) drift.changed.push(prefix + file.path);
+          if (blobId(await readFile(path.join(live.dir, file.path))) !== hash) drift.changed.push(prefix + file.path);
         });
       }
     }
     await pool.drain();
-    drift.removed.push(...[...onDisk].map((stale) => prefix + stale));
+    drift.synthesized += charts.synthesized;
+    for (const file of live.paths()) if (!produced.has(file)) drift.removed.push(prefix + file);
   }
   drift.added.sort();
   drift.changed.sort();
@@ -62,70 +72,209 @@ export interface WriteResult {
   readonly written: number;
   readonly unchanged: number;
   readonly removed: number;
+  /** Charts synthesized, and charts served from the render cache. */
+  readonly synthesized: number;
+  readonly cached: number;
+}
+
+interface Staged {
+  readonly cluster: string;
+  readonly tmp: string;
+  /** The record of the new tree, and of the old one (which becomes the spare). */
+  readonly cache: ClusterCache;
+  readonly hadTree: boolean;
 }
 
 /**
- * Replaces each cluster's `rendered/` folder with its render, as one swap per cluster:
- * every new folder is first built complete beside the old one (files streamed to disk chart by
- * chart; unchanged ones hard-linked, changed ones written), and only when all are complete is
- * each swapped in with two renames. A run that fails or is killed before the swap leaves the old
- * trees untouched; one killed between the two renames is repaired by the next run
+ * Replaces each cluster's `rendered/` folder with its render, as one swap per cluster: every new
+ * folder is first built complete beside the old one, and only when all are complete is each
+ * swapped in with two renames. A run that fails or is killed before the swap leaves the old trees
+ * untouched; one killed between the two renames is repaired by the next run
  * (`recoverInterruptedSwaps`).
+ *
+ * The new tree is built from the cluster's spare tree (the tree before the last render, kept in
+ * the render cache) by changing only the files that differ from it: files of the old tree are
+ * hard-linked, others written. After the swap the old tree becomes the spare. Charts whose cache
+ * key the previous render recorded, with files still on disk, are not synthesized again.
  */
 export async function writeTree(root: string, renders: readonly ClusterRender[]): Promise<WriteResult> {
   const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const staged: { cluster: string; tmp: string }[] = [];
-  const counts = { files: 0, written: 0, unchanged: 0, removed: 0 };
+  const index = await readRenderIndex(root);
+  const staged: Staged[] = [];
+  const claimed: { tmp: string; spare: string }[] = [];
+  const counts = { files: 0, written: 0, unchanged: 0, removed: 0, synthesized: 0, cached: 0 };
   try {
     for (const { cluster, files } of renders) {
       await recoverInterruptedSwaps(root, cluster);
       const dir = renderedDir(root, cluster);
       const tmp = path.join(root, 'clusters', cluster, `.rendered.tmp-${token}`);
-      staged.push({ cluster, tmp });
-      await mkdir(tmp, { recursive: true });
-      const old = new Set(await listFiles(dir));
-      const folders = new Map<string, Promise<unknown>>();
-      const pool = new TaskPool();
-      for (const file of files()) {
-        counts.files++;
-        const target = path.join(tmp, file.path);
-        const folder = path.dirname(target);
-        if (!folders.has(folder)) folders.set(folder, mkdir(folder, { recursive: true }));
-        const folderReady = folders.get(folder)!;
-        const hadIt = old.delete(file.path);
-        await pool.add(async () => {
-          await folderReady;
-          if (hadIt && (await readFile(path.join(dir, file.path), 'utf8')) === file.content) {
-            await link(path.join(dir, file.path), target);
-            counts.unchanged++;
-          } else {
-            await writeFile(target, file.content);
-            counts.written++;
-          }
-        });
+      const cache = clusterCache(index, cluster);
+      const live = TreeState.scan(dir, cache.live, index.writtenAt);
+      const spareFolder = spareDir(root, cluster);
+      let spare: TreeState;
+      if (await rename(spareFolder, tmp).then(
+        () => true,
+        () => false,
+      )) {
+        claimed.push({ tmp, spare: spareFolder });
+        spare = TreeState.scan(tmp, cache.spare, index.writtenAt, live);
+      } else {
+        await mkdir(tmp, { recursive: true });
+        spare = TreeState.empty(tmp);
       }
-      await pool.drain();
-      counts.removed += old.size;
+      staged.push({ cluster, tmp, hadTree: live.isDir(''), cache: { live: emptyRecord, spare: emptyRecord, charts: new Map() } });
+      const holds = (tree: TreeState, file: string, hash: string) => tree.has(file) && tree.hashOf(file) === hash;
+      const charts = new CachedCharts(generatorCodeKey(), cache.charts, (file, hash) => holds(spare, file, hash) || holds(live, file, hash));
+      const built = await buildTree(files(charts), live, spare, counts);
+      counts.synthesized += charts.synthesized;
+      counts.cached += charts.reused;
+      staged[staged.length - 1] = { ...staged.at(-1)!, cache: { live: built, spare: live.toRecord(), charts: charts.entries } };
     }
   } catch (error) {
-    await Promise.all(staged.map(({ tmp }) => rm(tmp, { recursive: true, force: true })));
+    // Give each claimed spare back (whatever this run changed in it is checked on its next use).
+    await Promise.all(staged.map(({ tmp }) => giveBack(tmp, claimed.find((c) => c.tmp === tmp)?.spare)));
     throw error;
   }
-  for (const { cluster, tmp } of staged) {
+  for (const { cluster, tmp, hadTree } of staged) {
     const dir = renderedDir(root, cluster);
     const previous = path.join(root, 'clusters', cluster, `.rendered.old-${token}`);
-    const exists = await stat(dir).then(
-      () => true,
-      () => false,
-    );
-    if (exists) await rename(dir, previous);
+    if (hadTree) await rename(dir, previous);
     await rename(tmp, dir);
-    if (exists) await rm(previous, { recursive: true, force: true });
+    if (hadTree) await keepAsSpare(previous, spareDir(root, cluster));
   }
+  // The trees are in place: a cache that cannot be written only makes the next run slower.
+  await writeRenderIndex(root, new Map(staged.map(({ cluster, cache }) => [cluster, cache]))).catch(() => undefined);
   return counts;
 }
 
-/** Restores a `rendered/` folder left behind by a run killed mid-swap, and clears stale temporary folders. */
+const emptyRecord: TreeRecord = { files: {}, dirs: {} };
+
+function hashOf(file: TreeFile): string {
+  return file.content === undefined ? file.hash : (file.hash ?? blobId(file.content));
+}
+
+/**
+ * Brings the tree at `spare.dir` to exactly `files`: a file the spare already holds stays, one the
+ * live tree holds is hard-linked from it, any other is written; what the render no longer
+ * produces goes. Never writes into an existing file (spare and live trees share inodes).
+ * Returns the record of the new tree.
+ */
+async function buildTree(
+  files: Iterable<TreeFile>,
+  live: TreeState,
+  spare: TreeState,
+  counts: { files: number; written: number; unchanged: number; removed: number },
+): Promise<TreeRecord> {
+  const tmp = spare.dir;
+  const records = new Map<string, FileRecord>();
+  const folders = new Set<string>(['']);
+  const made = new Map<string, Promise<unknown>>();
+  /** Files of the spare removed because this render needs a folder at their path. */
+  const displaced = new Set<string>();
+  const ready = (folder: string): Promise<unknown> => {
+    let promise = made.get(folder);
+    if (!promise) {
+      promise = spare.isDir(folder)
+        ? Promise.resolve()
+        : (async () => {
+            // A file of the spare where this render needs a folder goes first.
+            for (let at = folder; at; at = parentOf(at)) {
+              if (!spare.has(at)) continue;
+              displaced.add(at);
+              await rm(path.join(tmp, at), { force: true });
+            }
+            await mkdir(path.join(tmp, folder), { recursive: true });
+          })();
+      made.set(folder, promise);
+    }
+    return promise;
+  };
+  const pool = new TaskPool();
+  for (const file of files) {
+    counts.files++;
+    const relative = file.path;
+    for (let folder = parentOf(relative); !folders.has(folder); folder = parentOf(folder)) folders.add(folder);
+    const hash = hashOf(file);
+    const inLive = live.has(relative);
+    const liveHash = live.knownHash(relative);
+    const spareHolds = spare.knownHash(relative) === hash;
+    if (spareHolds && (!inLive || liveHash !== undefined)) {
+      if (inLive && liveHash === hash) counts.unchanged++;
+      else counts.written++;
+      records.set(relative, spare.recordOf(relative)!);
+      continue;
+    }
+    await pool.add(async () => {
+      let same = false;
+      if (inLive) {
+        same = (liveHash ?? blobId(await readFile(path.join(live.dir, relative)))) === hash;
+        if (liveHash === undefined && same) live.learn(relative, hash);
+      }
+      if (same) counts.unchanged++;
+      else counts.written++;
+      if (spareHolds) {
+        records.set(relative, spare.recordOf(relative)!);
+        return;
+      }
+      const target = path.join(tmp, relative);
+      if (spare.isDir(relative)) await rm(target, { recursive: true, force: true });
+      await ready(parentOf(relative));
+      if (spare.has(relative)) await unlink(target).catch(ignoreMissing);
+      if (same) {
+        await link(path.join(live.dir, relative), target);
+        records.set(relative, live.recordOf(relative)!);
+      } else {
+        if (file.content === undefined) throw new Error(`render cache: ${relative} is in neither tree; run again (or rm -rf .cache/render)`);
+        await writeFile(target, file.content);
+        records.set(relative, fileRecord(hash, await stat(target)));
+      }
+    });
+  }
+  await pool.drain();
+  for (const file of live.paths()) if (!records.has(file)) counts.removed++;
+  // What the spare holds that this render does not: its files, then the folders they leave empty.
+  const emptied = new Set<string>();
+  for (const file of spare.paths()) {
+    if (records.has(file) || displaced.has(file)) continue;
+    await pool.add(() => unlink(path.join(tmp, file)).catch(ignoreMissing));
+    for (let folder = parentOf(file); folder && !folders.has(folder) && !emptied.has(folder); folder = parentOf(folder)) emptied.add(folder);
+  }
+  await pool.drain();
+  for (const folder of [...emptied].sort((a, b) => b.length - a.length)) await rmdir(path.join(tmp, folder)).catch(() => undefined);
+  const dirs: Record<string, DirRecord> = {};
+  for (const folder of folders) dirs[folder] = dirRecord(statSync(folder ? `${tmp}/${folder}` : tmp));
+  return { files: Object.fromEntries(records), dirs };
+}
+
+/** A file already gone, or under a folder of the spare that a file of this render replaced. */
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT' && error.code !== 'ENOTDIR') throw error;
+}
+
+/**
+ * After the swap the old tree becomes the spare; when that cannot be (another run kept one, the
+ * cache folder cannot be written, another file system), it is removed.
+ */
+async function keepAsSpare(tree: string, spare: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(spare), { recursive: true });
+    await rename(tree, spare);
+  } catch {
+    await rm(tree, { recursive: true, force: true });
+  }
+}
+
+/** Puts an unfinished tree back as the spare (or removes it). */
+async function giveBack(tmp: string, spare: string | undefined): Promise<void> {
+  if (spare && (await rename(tmp, spare).then(() => true, () => false))) return;
+  await rm(tmp, { recursive: true, force: true });
+}
+
+/**
+ * Restores a `rendered/` folder left behind by a run killed mid-swap. Other leftovers of a killed
+ * run (a half-built `.rendered.tmp-*`, an old tree after the swap) become the spare tree when
+ * there is none (they are checked file by file on use), or are removed.
+ */
 export async function recoverInterruptedSwaps(root: string, cluster: string): Promise<void> {
   const clusterDir = path.join(root, 'clusters', cluster);
   const entries = await readdir(clusterDir).catch(() => [] as string[]);
@@ -136,8 +285,8 @@ export async function recoverInterruptedSwaps(root: string, cluster: string): Pr
       return recoverInterruptedSwaps(root, cluster);
     }
     if (entry.startsWith('.rendered.tmp-') || entry.startsWith('.rendered.old-')) {
-      await rm(path.join(clusterDir, entry), { recursive: true, force: true });
+      await mkdir(path.dirname(spareDir(root, cluster)), { recursive: true });
+      await giveBack(path.join(clusterDir, entry), spareDir(root, cluster));
     }
   }
 }
-

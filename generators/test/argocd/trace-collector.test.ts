@@ -73,7 +73,7 @@ describe('traces reach the collector', () => {
     const collectorPod: Pod = { namespace: collector.namespace, labels: { 'app.kubernetes.io/name': 'opentelemetry-collector', ...collector.podLabels } };
     expect(production.services.length).toBeGreaterThan(0);
     for (const service of production.services) {
-      const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === service.name) as { spec: { template: { metadata: { labels: Labels } } } } | undefined;
+      const deployment = objects.find((o) => (o.kind === 'Deployment' || o.kind === 'Rollout') && o.metadata.name === service.name) as { spec: { template: { metadata: { labels: Labels } } } } | undefined;
       const pod: Pod = { namespace: service.name, labels: deployment!.spec.template.metadata.labels };
       for (const port of [4317, 4318]) expect(allows(policies, pod, collectorPod, port), `${service.name} → collector :${port}`).toBe(true);
       expect(allows(policies, pod, collectorPod, 8888), `${service.name} → collector :8888`).toBe(false);
@@ -82,7 +82,7 @@ describe('traces reach the collector', () => {
 
   it('Pass when each service gets the standard OpenTelemetry variables naming the collector Service and itself', async () => {
     const objects = await renderedObjects('production');
-    const deployments = objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === o.metadata.name);
+    const deployments = objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'Rollout') && o.metadata.namespace === o.metadata.name);
     expect(deployments.length).toBeGreaterThan(0);
     for (const deployment of deployments) {
       const [container] = (deployment as unknown as { spec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } } }).spec.template.spec.containers;
@@ -104,7 +104,7 @@ describe('traces reach the collector', () => {
     const { cluster, services } = platform.clusters.find((c) => c.cluster.name === 'production')!;
     const service = services.find((s) => s.name === 'user-service')!;
     const manifests = synthChart((chart) => buildAppChart(chart, { ...service, env: { ...service.env, OTEL_SERVICE_NAME: 'users' } }, { cluster, services }));
-    const container = (manifests.find((m) => m.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } }).spec.template.spec.containers[0]!;
+    const container = (manifests.find((m) => m.kind === 'Deployment' || m.kind === 'Rollout') as unknown as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } }).spec.template.spec.containers[0]!;
     expect(container.env.map((e) => e.name)).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL']);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commands } from '../../src/cli/commands.js';
+import { commandsFor, loadCommands } from '../../src/cli/commands.js';
 import { run } from '../../src/cli/main.js';
 import { gitops as runCli } from '../support/cli.js';
 import { repoRoot } from '../support/temp-repo.js';
@@ -8,6 +8,8 @@ async function gitops(...args: string[]) {
   const result = await runCli(repoRoot, ...args);
   return { code: result.code, out: result.out.join('\n'), err: result.err.join('\n') };
 }
+
+const commands = await loadCommands();
 
 describe('gitops CLI', () => {
   it('lists every command of the command table in --help', async () => {
@@ -23,6 +25,13 @@ describe('gitops CLI', () => {
       expect(result.out.replace(/\s+/g, ' ')).toContain(spec.summary.replace(/\s+/g, ' '));
     });
   }
+
+  it('loads only the command that runs (start-up stays short), every command for help or an unknown one', async () => {
+    expect((await commandsFor(['--root', '/x', 'diff', '--base', 'HEAD'])).map((spec) => spec.name)).toEqual(['diff']);
+    expect((await commandsFor(['params', 'pull', '--cluster', 'staging'])).map((spec) => spec.name)).toEqual(['params pull']);
+    expect(await commandsFor(['--help'])).toHaveLength(commands.length);
+    expect(await commandsFor(['rendr'])).toHaveLength(commands.length);
+  });
 
   it('exits 2 on an unknown command or option, with a usage hint', async () => {
     const unknownCommand = await gitops('rendr');

@@ -1,23 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gitops } from '../support/cli.js';
 import { readInputFixtures } from '../support/input-fixtures.js';
 import { snapshotClusters } from '../support/tree-snapshot.js';
-import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
+import { repoRoot, tempReposOfEachTest } from '../support/temp-repo.js';
 
-let repos: TempRepo[] = [];
-afterEach(async () => {
-  await Promise.all(repos.map((r) => r.cleanup()));
-  repos = [];
-});
-
-async function exampleRepo(withRendered = false): Promise<TempRepo> {
-  const repo = await tempRepo({ fromExample: true, withRendered });
-  repos.push(repo);
-  return repo;
-}
+const newRepo = tempReposOfEachTest();
+const exampleRepo = (withRendered = false) => newRepo({ fromExample: true, withRendered });
 
 
 describe('render', () => {
@@ -38,8 +29,7 @@ describe('render', () => {
 
   it('is deterministic whatever order the input files were created in', async () => {
     const a = await exampleRepo();
-    const b = await tempRepo();
-    repos.push(b);
+    const b = await newRepo();
     // Write b's inputs in reverse order, so directory listings come back in another order.
     const inputs = Object.entries(await snapshotInputs(a.root)).reverse();
     for (const [file, content] of inputs) await b.write(file, content);

@@ -60,6 +60,9 @@ export interface AppDeploymentProps {
  * A writable emptyDir is mounted at /tmp because the root file system is read-only.
  */
 export class AppDeployment extends Construct {
+  /** The rendered Deployment (an `AppRollout` takes its pod template from here). */
+  public readonly resource: ApiObject;
+
   constructor(scope: Construct, id: string, props: AppDeploymentProps) {
     super(scope, id);
     const selector = selectorLabels(props.name);
@@ -115,6 +118,7 @@ export class AppDeployment extends Construct {
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(64) }));
 
     const api = ApiObject.of(deployment);
+    this.resource = api;
     const base = '/spec/template/spec';
     api.addJsonPatch(
       // cdk8s-plus labels pods with its construct address; selectors here use names only.

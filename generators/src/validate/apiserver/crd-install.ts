@@ -63,11 +63,22 @@ export async function planCrds(sources: readonly PreparedCrdSource[], usedVersio
   }
   const crds = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
   const hash = createHash('sha256');
-  for (const file of [...new Set(crds.map((c) => c.file))].sort()) hash.update(file.split('/').slice(-2).join('/')).update(await readFile(file)).update('\0');
+  for (const file of [...new Set(crds.map((c) => c.file))].sort()) hash.update(file.split('/').slice(-2).join('/')).update(await fileDigest(file)).update('\0');
   hash.update(JSON.stringify(crds.filter((c) => c.storage).map((c) => [c.name, c.storage])));
   return { crds, hash: hash.digest('hex').slice(0, 16) };
 }
 
+
+/** CRD files in the schema cache never change (their folder is named after the version): hashed once per process. */
+const digests = new Map<string, Promise<string>>();
+function fileDigest(file: string): Promise<string> {
+  let digest = digests.get(file);
+  if (!digest) {
+    digest = readFile(file).then((bytes) => createHash('sha256').update(bytes).digest('hex'));
+    digests.set(file, digest);
+  }
+  return digest;
+}
 
 /** The CRD objects of a plan, ready to apply. */
 export async function loadCrdObjects(plan: CrdPlan): Promise<Record<string, unknown>[]> {

@@ -141,7 +141,7 @@ const clusterScoped: Readonly<Record<string, readonly string[]>> = {
   'apiextensions.crossplane.io': ['CompositeResourceDefinition', 'Composition', 'CompositionRevision', 'EnvironmentConfig', 'ManagedResourceDefinition'],
   'aws.upbound.io': ['ProviderConfig', 'ProviderConfigUsage', 'StoreConfig'],
   'elbv2.k8s.aws': ['IngressClassParams'],
-  'argoproj.io': ['ClusterWorkflowTemplate'],
+  'argoproj.io': ['ClusterWorkflowTemplate', 'ClusterAnalysisTemplate'],
 };
 
 /** Whether an object is namespaced, as the API server will treat it. */
