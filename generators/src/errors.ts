@@ -29,9 +29,13 @@ export interface InputIssue {
   readonly message: string;
 }
 
-/** Formats an issue as `file:line:col path: message`, the form editors and CI annotations link. */
+/**
+ * Formats an issue as `file:line:col path: message`, the form editors and CI annotations link;
+ * an issue of the whole file as `file: message`.
+ */
 export function formatIssue(issue: InputIssue): string {
   const where = issue.line ? `${issue.file}:${issue.line}:${issue.column ?? 1}` : issue.file;
+  if (!issue.line && !issue.path) return `${where}: ${issue.message}`;
   const field = issue.path ? ` ${issue.path}:` : '';
   return `${where}${field} ${issue.message}`;
 }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AddonPodIdentity } from '../constructs/argocd/addon-pod-identity.js';
 import type { IgnoreDifference } from '../constructs/argocd/application-spec.js';
-import type { ClusterGroupKind } from '../constructs/argocd/argocd-app-project.js';
+import type { ClusterGroupKind, GroupKind } from '../constructs/argocd/argocd-app-project.js';
 import type { PodSecurityLevel } from '../constructs/argocd/addon-namespace.js';
 import { waveAnnotations } from '../constructs/argocd/application-spec.js';
 import { secretStoreNames } from '../constructs/app/app-external-secret.js';
@@ -13,6 +13,7 @@ import { argocdValues, slackTokenKey } from './argocd-values.js';
 import { crossplanePackages, runsCrossplane, type AwsControllers } from './controllers.js';
 import { addonRoleArn, externalSecretsAnnotations, irsaAnnotations } from './irsa.js';
 import { addonWaves, waves } from './layout.js';
+import { adotCollector as traceCollector, otlpPorts } from './trace-collector.js';
 
 /** One upstream chart an add-on installs. */
 export interface AddonChart {
@@ -46,6 +47,11 @@ export interface Addon {
    * Identity association rendered in the add-on's folder (`pods.eks.amazonaws.com`).
    */
   readonly identities?: readonly { readonly role: IrsaAddon | 'external-secrets'; readonly serviceAccount: string; readonly via: 'irsa' | 'pod-identity' }[];
+  /**
+   * The add-on runs in an AppProject of its own (`addon-<id>`), which allows exactly these kinds,
+   * instead of the shared `addons` project (every chart kind in the add-on namespaces).
+   */
+  readonly ownProject?: { readonly clusterResources: readonly ClusterGroupKind[]; readonly namespacedResources: readonly GroupKind[] };
   /** Cluster-scoped objects `addons/<id>/` renders besides the namespace (the add-ons project must allow them). */
   readonly clusterKinds?: readonly ClusterGroupKind[];
   /** Network paths besides the ones every add-on gets (see `AddonNetworkPolicies`). */
@@ -148,6 +154,7 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
         },
       ],
     },
+    argoRolloutsAddon(cluster),
   ];
   const ack = controllers.ack;
   if (ack) {
@@ -281,17 +288,90 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
       {
         id: 'adot-collector',
         title: 'AWS Distro for OpenTelemetry collector: receives OTLP traces from the services and sends them to X-Ray',
-        namespace: 'adot-collector',
+        namespace: traceCollector.namespace,
         podSecurity: 'baseline',
         syncWave: waves.addons,
-        charts: [{ chart: 'adot-collector', releaseName: 'adot-collector', values: adotValues(cluster, catalogue) }],
+        charts: [{ chart: 'adot-collector', releaseName: traceCollector.releaseName, values: adotValues(cluster, catalogue) }],
         identities: [{ role: 'adot-collector', serviceAccount: 'adot-collector', via: 'irsa' }],
-        // The services send OTLP traces here (gRPC 4317, HTTP 4318).
-        network: { awsApi: true, servedToCluster: [4317, 4318] },
+        // The services send OTLP traces here (gRPC 4317, HTTP 4318); their own policies open the way out.
+        network: { awsApi: true, servedToCluster: otlpPorts(traceCollector) },
       },
     );
   }
   return addons;
+}
+
+/** Namespace of the Argo Rollouts controller. */
+export const argoRolloutsNamespace = 'argo-rollouts';
+
+/**
+ * Argo Rollouts (chart `argo-rollouts`, release `argo-rollouts`, so every object and the service
+ * account are named `argo-rollouts`): the controller of the services' canary Rollouts. On EKS it
+ * shifts traffic through the AWS Load Balancer Controller (the Ingress forward action), verifies
+ * the target groups (`--aws-verify-target-group`, which writes `status.alb` that the analysis
+ * reads) and queries CloudWatch, all with its IRSA role (the chart annotates its service account).
+ * Its own project allows only what the chart brings: its five CRDs and its cluster roles by name.
+ */
+function argoRolloutsAddon(cluster: Cluster): Addon {
+  const eks = cluster.flavor === 'eks';
+  const name = 'argo-rollouts';
+  const crds = ['rollouts', 'analysisruns', 'analysistemplates', 'clusteranalysistemplates', 'experiments'];
+  return {
+    id: name,
+    title: `Argo Rollouts: canary Rollouts of the services${eks ? ' (ALB traffic shifting, CloudWatch analysis)' : ' (replica-weighted)'}, aborted and rolled back on a failed analysis`,
+    namespace: argoRolloutsNamespace,
+    podSecurity: 'restricted',
+    syncWave: waves.addons,
+    charts: [
+      {
+        chart: name,
+        releaseName: name,
+        values: {
+          installCRDs: true,
+          keepCRDs: true,
+          controller: {
+            replicas: 2,
+            resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+            ...(eks ? { awsVerifyTargetGroup: true, extraEnv: [{ name: 'AWS_REGION', value: cluster.region }] } : {}),
+          },
+          serviceAccount: { create: true, name, annotations: irsaAnnotations(cluster, name) },
+          dashboard: { enabled: false },
+          // Only the traffic router in use: RBAC for the others' kinds is not granted.
+          providerRBAC: {
+            enabled: eks,
+            providers: {
+              istio: false,
+              smi: false,
+              ambassador: false,
+              awsLoadBalancerController: eks,
+              awsAppMesh: false,
+              traefik: false,
+              apisix: false,
+              contour: false,
+              glooPlatform: false,
+              gatewayAPI: false,
+            },
+          },
+        },
+      },
+    ],
+    identities: eks ? [{ role: name, serviceAccount: name, via: 'irsa' }] : [],
+    // EKS: the ELB and CloudWatch APIs (HTTPS, open to every add-on) with IRSA; k3s: only the API server.
+    ownProject: {
+      clusterResources: [
+        ...crds.map((plural) => ({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', name: `${plural}.argoproj.io` })),
+        ...[name, `${name}-aggregate-to-view`, `${name}-aggregate-to-edit`, `${name}-aggregate-to-admin`].map((role) => ({ group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role })),
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding', name },
+      ],
+      namespacedResources: [
+        { group: 'apps', kind: 'Deployment' },
+        { group: '', kind: 'ServiceAccount' },
+        { group: '', kind: 'ConfigMap' },
+        { group: '', kind: 'Service' },
+        { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+      ],
+    },
+  };
 }
 
 /** Namespace of CloudWatch Container Insights. */

@@ -21,7 +21,7 @@ export const applicationHealthLua = [
 ].join('\n');
 
 /** Triggers every notification subscription listens to. */
-export const notificationTriggers = ['on-deployed', 'on-sync-failed', 'on-health-degraded'] as const;
+export const notificationTriggers = ['on-deployed', 'on-sync-failed', 'on-health-degraded', 'on-rollout-aborted'] as const;
 
 /** Key of the Slack token in `argocd-notifications-secret`. */
 export const slackTokenKey = 'slack-token';
@@ -84,6 +84,7 @@ function notificationValues(cluster: Cluster): Record<string, unknown> {
       'template.app-deployed': `message: "${prefix} {{.app.metadata.name}} is synced and healthy at {{.app.status.sync.revision}}."\n`,
       'template.app-sync-failed': `message: "${prefix} {{.app.metadata.name}} failed to sync: {{.app.status.operationState.message}}"\n`,
       'template.app-health-degraded': `message: "${prefix} {{.app.metadata.name}} is degraded: {{.app.status.health.message}}"\n`,
+      'template.rollout-aborted': `message: "${prefix} {{.app.metadata.name}}: the canary was aborted and all traffic is back on the stable version.{{range .app.status.resources}}{{if eq .kind \\"Rollout\\"}} {{.name}}: {{if .health}}{{.health.message}}{{end}}{{end}}{{end}} Details: kubectl argo rollouts get rollout -n {{.app.spec.destination.namespace}} <name>"\n`,
     },
     triggers: {
       'trigger.on-deployed': [
@@ -99,6 +100,14 @@ function notificationValues(cluster: Cluster): Record<string, unknown> {
         '',
       ].join('\n'),
       'trigger.on-health-degraded': ["- when: app.status.health.status == 'Degraded'", '  send: [app-health-degraded]', ''].join('\n'),
+      // Argo CD's Rollout health check reports an aborted rollout (condition RolloutAborted) as Degraded with Argo
+      // Rollouts' message "Rollout aborted update to revision N: ..." (the failed metric); once per synced revision.
+      'trigger.on-rollout-aborted': [
+        "- when: any(app.status.resources ?? [], {#.kind == 'Rollout' and #.health?.status == 'Degraded' and (#.health?.message ?? '') contains 'aborted'})",
+        '  oncePer: app.status.sync.revision',
+        '  send: [rollout-aborted]',
+        '',
+      ].join('\n'),
     },
     subscriptions: [{ recipients, triggers: [...notificationTriggers] }],
   };

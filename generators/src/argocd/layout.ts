@@ -86,6 +86,8 @@ export const projectNames = {
   /** The root Application's project: Argo CD objects in the argocd namespace, nothing else. */
   root: 'argocd',
   addons: 'addons',
+  /** An add-on with a project of its own (Argo Rollouts): exactly the kinds its chart brings. */
+  addon: (id: string) => `addon-${id}`,
   platform: 'platform',
   infra: 'infra',
   workflows: 'workflows',

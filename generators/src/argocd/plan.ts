@@ -25,6 +25,9 @@ export const appNamespacedKinds: readonly GroupKind[] = [
   { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
   { group: 'networking.k8s.io', kind: 'Ingress' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  // A canary service: its Rollout and the AnalysisTemplate the Rollout runs (Argo Rollouts creates the AnalysisRuns).
+  { group: 'argoproj.io', kind: 'Rollout' },
+  { group: 'argoproj.io', kind: 'AnalysisTemplate' },
 ];
 
 /** Cluster-scoped kinds add-on charts install (CRDs, RBAC, webhooks, ingress classes, Crossplane packages). */
@@ -124,7 +127,8 @@ export function planArgoCd(
         applications: ['*'],
         description: window.description,
       }));
-  const chartRepos = addons.flatMap((addon) => addon.charts.map((chart) => catalogue.charts[chart.chart].repoURL));
+  const shared = addons.filter((addon) => !addon.ownProject);
+  const chartRepos = [...new Set(shared.flatMap((addon) => addon.charts.map((chart) => catalogue.charts[chart.chart].repoURL)))];
   const infra = infraKinds(controllers);
   const serviceNames = services.map((service) => service.name).sort();
   const projects: Omit<ArgocdAppProjectProps, 'labels'>[] = [
@@ -144,13 +148,29 @@ export function planArgoCd(
       name: projectNames.addons,
       description: `Platform add-ons of ${cluster.name} (controllers and their CRDs): pinned upstream charts, cluster-scoped rights, only in the add-on namespaces.`,
       sourceRepos: [repoURL, ...chartRepos],
-      namespaces: addons.map((addon) => addon.namespace),
-      clusterResources: [...addonClusterKinds, ...addons.flatMap((addon) => [{ group: '', kind: 'Namespace', name: addon.namespace }, ...(addon.clusterKinds ?? [])])],
+      namespaces: shared.map((addon) => addon.namespace),
+      clusterResources: [...addonClusterKinds, ...shared.flatMap((addon) => [{ group: '', kind: 'Namespace', name: addon.namespace }, ...(addon.clusterKinds ?? [])])],
       // Upstream charts bring many namespaced kinds that change between versions; the namespaces bound them.
       namespacedResources: [{ group: '*', kind: '*' }],
       syncWindows: windows('addons'),
       syncWave: waves.projects,
     },
+    ...addons.flatMap((addon) =>
+      addon.ownProject
+        ? [
+            {
+              name: projectNames.addon(addon.id),
+              description: `Add-on ${addon.id} of ${cluster.name}: its pinned chart, exactly the cluster-scoped objects it brings (by name) and its namespace ${addon.namespace}, nothing else.`,
+              sourceRepos: [repoURL, ...new Set(addon.charts.map((chart) => catalogue.charts[chart.chart].repoURL))],
+              namespaces: [addon.namespace],
+              clusterResources: [{ group: '', kind: 'Namespace', name: addon.namespace }, ...addon.ownProject.clusterResources, ...(addon.clusterKinds ?? [])],
+              namespacedResources: addon.ownProject.namespacedResources,
+              syncWindows: windows('addons'),
+              syncWave: waves.projects,
+            },
+          ]
+        : [],
+    ),
     {
       name: projectNames.platform,
       description: `Cluster-wide platform objects of ${cluster.name}: the ClusterSecretStores.`,

@@ -8,14 +8,15 @@ import { stringify } from 'yaml';
 const clusters = {
   production: { flavor: 'eks', domain: 'example.com' },
   staging: { flavor: 'k3s', domain: 'staging.example.com' },
-  perf: { flavor: 'eks', domain: 'perf.example.com' },
+  // A performance environment: EKS, but not production (its images are tags, not digests).
+  perf: { flavor: 'eks', domain: 'perf.example.com', production: false },
 } as const;
 
 /** IAM roles of the add-ons of an EKS cluster with provider ack and no infra resources (crossplane: the Pod Identity associations). */
-const benchAddonRoles = ['aws-load-balancer-controller', 'external-dns', 'amazon-cloudwatch-observability', 'adot-collector', 'ack-rds', 'ack-elasticache', 'ack-s3', 'crossplane'];
+const benchAddonRoles = ['aws-load-balancer-controller', 'external-dns', 'amazon-cloudwatch-observability', 'adot-collector', 'argo-rollouts', 'ack-rds', 'ack-elasticache', 'ack-s3', 'crossplane'];
 
 /** This repository (the example inputs): the nearest folder above this module holding clusters/addons.yaml (source or dist). */
-function exampleRoot(): string {
+export function exampleRoot(): string {
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'clusters/addons.yaml'))) return dir;
   }
@@ -24,13 +25,14 @@ function exampleRoot(): string {
 
 /** Writes a repository with `services` services rendered into three clusters. */
 export async function writeSyntheticRepo(root: string, services: number): Promise<void> {
-  for (const [name, { flavor, domain }] of Object.entries(clusters)) {
+  for (const [name, { flavor, domain, ...rest }] of Object.entries(clusters)) {
     const dir = path.join(root, 'clusters', name);
     await mkdir(dir, { recursive: true });
     await writeFile(
       path.join(dir, 'cluster.yaml'),
       stringify({
         flavor,
+        ...rest,
         kubernetesVersion: '1.35',
         region: 'eu-west-1',
         domain,

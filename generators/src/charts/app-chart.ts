@@ -2,19 +2,23 @@ import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { AppAutoscaler } from '../constructs/app/app-autoscaler.js';
 import { AppDeployment, type HttpOrTcpProbe } from '../constructs/app/app-deployment.js';
+import { AppAlbAnalysisTemplate, albAnalysisArgs } from '../constructs/app/app-alb-analysis-template.js';
+import { AppJobAnalysisTemplate, jobAnalysisArgs } from '../constructs/app/app-job-analysis-template.js';
 import { AppDisruptionBudget } from '../constructs/app/app-disruption-budget.js';
 import { AppEnvConfigMap } from '../constructs/app/app-env-config-map.js';
 import { AppExternalSecret } from '../constructs/app/app-external-secret.js';
 import { AppIngress } from '../constructs/app/app-ingress.js';
 import { AppNamespace } from '../constructs/app/app-namespace.js';
 import { AppNetworkPolicy, appPeer, type NetworkRule } from '../constructs/app/app-network-policy.js';
+import { AppRollout } from '../constructs/app/app-rollout.js';
 import { AppService } from '../constructs/app/app-service.js';
 import { AppServiceAccount } from '../constructs/app/app-service-account.js';
 import { appLabels, selectorLabels } from '../constructs/app/labels.js';
 import type { Cluster } from '../inputs/clusters.js';
 import type { Service } from '../inputs/services.js';
 import { workflowsNamespaceName } from '../argocd/layout.js';
-import { httpPortName, workflowCallersOf } from '../workflows/plan.js';
+import { otelEnvironment, otlpPorts, traceCollectorOf } from '../argocd/trace-collector.js';
+import { httpPortName, integrationTestsImage, workflowCallersOf } from '../workflows/plan.js';
 
 /** Default replicas of a service that sets neither replicas nor autoscaling. */
 export const defaultReplicas = 2;
@@ -57,8 +61,18 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     ? new AppExternalSecret(scope, 'SecretEnv', { name: `${name}-env`, namespace: name, labels, targetSecretName: `${name}-env`, env: service.secretEnv })
     : undefined;
 
+  // Where traces go, when the cluster runs a collector; a variable the service sets itself wins.
+  const collector = traceCollectorOf(cluster);
+  const platformEnv = Object.fromEntries(
+    Object.entries(collector ? otelEnvironment(collector, name) : {}).filter(([key]) => !(key in service.env) && !(key in service.secretEnv)),
+  );
+
   const replicas = service.autoscaling ? undefined : (service.replicas ?? defaultReplicas);
-  new AppDeployment(scope, 'Deployment', {
+  const rollout = service.rollout;
+  const canary = rollout.strategy === 'canary' ? rollout : undefined;
+  // EKS: the ALB splits the traffic (the canary needs an ingress there); k3s: the replica counts do.
+  const albCanary = canary && cluster.flavor === 'eks' && service.ingress ? { ingress: name, servicePort: portOf(service.ingress.port) } : undefined;
+  const workload = {
     name,
     namespace: name,
     labels,
@@ -72,9 +86,59 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     serviceAccountName: name,
     envConfigMaps: [...(hasEnv ? [`${name}-env`] : []), ...(context.extraEnvConfigMaps ?? [])],
     envSecrets: [...(secrets?.secretNames ?? []), ...(context.extraEnvSecrets ?? [])],
+    env: platformEnv,
     podAnnotations: hasEnv ? { 'learning-platform.io/env-checksum': checksum(service.env) } : undefined,
     spreadAcrossZones: cluster.flavor === 'eks',
-  });
+  };
+  const analysisName = `${name}-canary`;
+  const integrationTests = cluster.workflows?.integrationTests;
+  // k3s: the cluster's integration tests, run as a Job against the canary Service alone (input rules: they exist, port http).
+  const jobAnalysis = canary?.analysis && !albCanary && integrationTests ? { podName: `${name}-canary-analysis`, port: portOf(httpPortName) } : undefined;
+  if (canary) {
+    if (canary.analysis && albCanary) {
+      new AppAlbAnalysisTemplate(scope, 'Analysis', { name: analysisName, namespace: name, labels, ...canary.analysis });
+    }
+    if (jobAnalysis && integrationTests) {
+      const canaryUrl = `http://${canaryServiceName(name)}.${name}.svc.cluster.local:${jobAnalysis.port}`;
+      new AppJobAnalysisTemplate(scope, 'Analysis', {
+        name: analysisName,
+        namespace: name,
+        labels,
+        podName: jobAnalysis.podName,
+        image: integrationTestsImage(cluster, integrationTests),
+        command: integrationTests.command,
+        env: [
+          { name: 'CLUSTER', value: cluster.name },
+          { name: 'REVISION', value: `{{args.${jobAnalysisArgs.revision.name}}}` },
+          { name: 'BASE_URL', value: canaryUrl },
+          { name: `${name.toUpperCase().replace(/-/g, '_')}_URL`, value: canaryUrl },
+        ],
+        resources: integrationTests.resources,
+        activeDeadlineSeconds: integrationTests.activeDeadlineSeconds,
+        serviceAccountName: name,
+        egress: [{ peers: [appPeer(name, name)], ports: [{ port: jobAnalysis.port }] }],
+      });
+    }
+    new AppRollout(scope, 'Rollout', {
+      ...workload,
+      canaryService: canaryServiceName(name),
+      // Replica-weighted (k3s): the main Service keeps selecting every pod, so users reach both versions by replica share.
+      ...(albCanary ? { stableService: name, alb: albCanary } : {}),
+      steps: canary.steps,
+      analysis:
+        canary.analysis && albCanary
+          ? {
+              templateName: analysisName,
+              args: Object.values(albAnalysisArgs).map((arg) => ({ name: arg.name, valueFrom: { fieldRef: { fieldPath: arg.fieldPath } } })),
+            }
+          : jobAnalysis
+            ? { templateName: analysisName, args: [{ name: jobAnalysisArgs.revision.name, valueFrom: { podTemplateHashValue: jobAnalysisArgs.revision.podTemplateHashValue } }] }
+            : undefined,
+    });
+    new AppService(scope, 'CanaryService', { name: canaryServiceName(name), namespace: name, labels, selector, ports: service.ports });
+  } else {
+    new AppDeployment(scope, 'Deployment', workload);
+  }
   new AppService(scope, 'Service', { name, namespace: name, labels, selector, ports: service.ports });
 
   if (service.autoscaling) {
@@ -82,7 +146,7 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
       name,
       namespace: name,
       labels,
-      deploymentName: name,
+      target: { kind: canary ? 'Rollout' : 'Deployment', name },
       minReplicas: service.autoscaling.minReplicas,
       maxReplicas: service.autoscaling.maxReplicas,
       targetCPUUtilizationPercent: service.autoscaling.targetCPUUtilizationPercent,
@@ -110,6 +174,8 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     );
   }
   for (const caller of service.allowFrom) ingressRules.push({ peers: [appPeer(caller, caller)], ports: allPorts });
+  // The canary analysis Job (k3s) calls the new version on its HTTP port.
+  if (jobAnalysis) ingressRules.push({ peers: [appPeer(jobAnalysis.podName, name)], ports: [{ port: jobAnalysis.port }] });
   // The verification workflows (integration tests, k6) that cluster.yaml points at this service: its HTTP port only.
   for (const template of workflowCallersOf(name, cluster)) {
     ingressRules.push({ peers: [appPeer(template, workflowsNamespaceName)], ports: [{ port: portOf(httpPortName) }] });
@@ -119,6 +185,13 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
     ports: callee.ports.map((p) => ({ port: p.port })),
   }));
   egress.push(...(context.extraEgress ?? []));
+  // OTLP to the trace collector's pods (the collector's namespace admits it from every namespace).
+  if (collector) {
+    egress.push({
+      peers: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': collector.namespace } }, podSelector: { matchLabels: { ...collector.podLabels } } }],
+      ports: otlpPorts(collector).map((port) => ({ port })),
+    });
+  }
   new AppNetworkPolicy(scope, 'NetworkPolicy', { name, namespace: name, labels, selector, ingress: ingressRules, egress });
 
   if (service.ingress) {
@@ -130,6 +203,7 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
       path: service.ingress.path,
       serviceName: name,
       servicePort: portOf(service.ingress.port),
+      rolloutManagedAction: albCanary !== undefined,
       controller:
         cluster.flavor === 'eks'
           ? {
@@ -147,6 +221,11 @@ export function buildAppChart(scope: Construct, service: Service, context: AppCh
           : { kind: 'traefik', settings: cluster.ingress },
     });
   }
+}
+
+/** The Service Argo Rollouts points at the new version of a canary service. */
+export function canaryServiceName(service: string): string {
+  return `${service}-canary`;
 }
 
 const calleeIndexes = new WeakMap<readonly Callee[], Map<string, Callee[]>>();

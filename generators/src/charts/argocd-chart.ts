@@ -35,7 +35,7 @@ export function addonApplicationProps(plan: ArgoCdPlan, addon: Addon): ArgocdApp
   return {
     name: applicationNames.addon(addon.id),
     labels: argocdLabels('addon'),
-    project: projectNames.addons,
+    project: addon.ownProject ? projectNames.addon(addon.id) : projectNames.addons,
     destinationNamespace: addon.namespace,
     syncWave: addon.syncWave,
     sources: [
@@ -109,6 +109,9 @@ export function buildArgoCdChart(scope: Construct, plan: ArgoCdPlan): void {
       project: projectNames.app('{{.path.basename}}'),
       destinationNamespace: '{{.path.basename}}',
       sources: [{ kind: 'directory', repoURL: plan.repoURL, targetRevision: plan.revision, path: '{{.path.path}}' }],
+      // What Git removed goes only after the rest is applied and healthy: a service turning canary replaces its
+      // Deployment by a Rollout, whose pods must be ready before the Deployment's are pruned (and back).
+      syncOptions: ['PruneLast=true'],
     },
   });
 }

@@ -11,6 +11,7 @@ interface ParamsPullOptions {
   path?: string;
   endpoint?: string;
   region?: string;
+  failOnSecureString?: boolean;
 }
 
 /** Exit code of a command stopped by Ctrl-C. */
@@ -18,13 +19,14 @@ const INTERRUPTED = 130;
 
 export const paramsPullCommand = defineCommand<ParamsPullOptions>({
   name: 'params pull',
-  summary: 'Read String and StringList parameters from SSM Parameter Store into clusters/<cluster>/params.yaml',
+  summary: 'Read String and StringList parameters from SSM Parameter Store into clusters/<cluster>/params.yaml (SecureStrings are skipped and named)',
   define: (cmd) =>
     cmd
       .requiredOption('--cluster <cluster>', 'cluster whose params.yaml to write (clusters/<cluster>/)')
       .option('--path <ssm-path>', 'SSM path to read recursively (default: /learning-platform/<cluster>)')
       .option('--endpoint <url>', 'SSM endpoint URL, e.g. a local or VPC endpoint (default: the SDK resolves it)')
-      .option('--region <region>', 'AWS region (default: AWS_REGION or the AWS profile)'),
+      .option('--region <region>', 'AWS region (default: AWS_REGION or the AWS profile)')
+      .option('--fail-on-secure-string', 'fail (exit 1, nothing written) when the path holds a SecureString, instead of skipping it with a notice'),
   run: async (options, ctx) => {
     const cluster = await requireCluster(ctx.root, options.cluster);
     const ssmPath = normalizeSsmPath(options.path ?? defaultParamsPath(cluster));
@@ -45,18 +47,22 @@ export const paramsPullCommand = defineCommand<ParamsPullOptions>({
       client.destroy();
     }
 
-    if (pulled.secureStringNames.length) {
-      const count = pulled.secureStringNames.length;
+    const secure = pulled.secureStringNames;
+    if (secure.length && options.failOnSecureString) {
       throw new FindingsError(
-        `${count} SecureString parameter${count === 1 ? '' : 's'} under ${ssmPath}: params.yaml only holds String and StringList values. ` +
+        `${plural(secure.length, 'SecureString parameter')} under ${ssmPath}: params.yaml only holds String and StringList values. ` +
           'Reference secrets through an ExternalSecret instead (`secretEnv` in the service input), or move them out of this path; nothing was written.',
-        pulled.secureStringNames.map((name) => `  SecureString: ${name}`),
+        secure.map((name) => `  SecureString: ${name}`),
       );
     }
     const names = Object.keys(pulled.parameters);
     if (names.length === 0) {
-      throw new ToolError(`no parameters under SSM path ${ssmPath}; ${file} was not changed.`, 'check --path, --region and the account the credentials belong to.');
+      const skipped = secure.length ? ` (only ${plural(secure.length, 'SecureString')}, which params.yaml never holds)` : '';
+      throw new ToolError(`no String or StringList parameters under SSM path ${ssmPath}${skipped}; ${file} was not changed.`, 'check --path, --region and the account the credentials belong to.');
     }
+    // SecureStrings are skipped: their values were never decrypted (WithDecryption: false) and are
+    // never printed or written; one notice says how to use them instead.
+    if (secure.length) secureStringNotice(ssmPath, secure).forEach((line) => ctx.err(line));
 
     const previousText = await readFile(target, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
@@ -94,6 +100,22 @@ export const paramsPullCommand = defineCommand<ParamsPullOptions>({
     ctx.out(`wrote ${file}: ${changes.added.length} added, ${changes.changed.length} changed, ${changes.removed.length} removed.`);
   },
 });
+
+/** The notice for skipped SecureString parameters: their full names and how a service references them. */
+function secureStringNotice(ssmPath: string, relativeNames: readonly string[]): string[] {
+  const full = relativeNames.map((name) => `${ssmPath === '/' ? '' : ssmPath}/${name}`);
+  return [
+    `notice: skipped ${plural(full.length, 'SecureString parameter')} (not decrypted, not written; params.yaml holds String and StringList values only):`,
+    ...full.map((name) => `  ${name}`),
+    `  A service reads a secret through \`secretEnv\`, which renders an ExternalSecret, e.g. in apps/<service>/service.yaml:`,
+    `    secretEnv: { NAME: { store: parameter-store, key: ${full[0]} } }`,
+    '  (--fail-on-secure-string makes a SecureString under the path an error instead.)',
+  ];
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
 
 /** Names added, changed and removed between two parameter sets (names only: values may be sensitive). */
 export function compare(before: Params, after: Params): { added: string[]; changed: string[]; removed: string[] } {

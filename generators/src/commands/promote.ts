@@ -3,6 +3,7 @@ import { renderText } from '../diff/format/text.js';
 import { resolveCommit } from '../diff/git.js';
 import { reportAgainstCommit } from '../diff/sides.js';
 import { currentImage, deliver, describeChange, describeImage, pickCluster, pickServices, planImageEdit, refused, splitList, type ImageEdit } from '../delivery/image-update.js';
+import { describeRollout } from '../delivery/rollout-summary.js';
 import { GitopsError } from '../errors.js';
 import { loadPlatform } from '../inputs/platform.js';
 
@@ -26,7 +27,8 @@ export const promoteCommand = defineCommand<PromoteOptions>({
           '',
           "Sets image.digest (and the tag beside it, as a label) in apps/<service>/<to>.yaml to what <from>",
           'runs. A service that <from> runs by tag only cannot be promoted: deploy a digest there first.',
-          'Prints each image change and the rendered diff against HEAD (when the root is a Git checkout).',
+          'Prints each image change, how it rolls out in <to> (the canary steps and analysis, or a rolling',
+          'update) and the rendered diff against HEAD (when the root is a Git checkout).',
           'Exit codes: 0 ok, 1 refused or invalid input, 2 usage or tool error.',
         ].join('\n'),
       ),
@@ -55,7 +57,11 @@ export const promoteCommand = defineCommand<PromoteOptions>({
       edits.push(await planImageEdit(ctx.root, target!.cluster, there, image));
     }
     for (const edit of edits) ctx.out(describeChange(edit));
-    if (await deliver(ctx, edits)) await printRenderedDiff(ctx);
+    if (!(await deliver(ctx, edits))) return;
+    // How each promoted image will reach the target's users (as the merged inputs say).
+    ctx.out('');
+    for (const service of services) ctx.out(describeRollout(target!.services.find((entry) => entry.name === service.name)!, target!.cluster.flavor));
+    await printRenderedDiff(ctx);
   },
 });
 

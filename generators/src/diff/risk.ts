@@ -1,6 +1,7 @@
 import { allContainers, podTemplates, type Container, type PodSpec } from '../validate/pod-templates.js';
 import type { ResourceChange } from './compare.js';
 import { apiGroup, describe, type Resource, type Snapshot } from './snapshot.js';
+import { rolloutRisks } from './rollout-risk.js';
 import { statefulKind, valueAt } from './stateful.js';
 
 /**
@@ -52,6 +53,8 @@ export const RISK_RULES: readonly { readonly id: string; readonly level: RiskLev
   { id: 'scaled-to-zero', level: 'danger', description: 'replicas or an autoscaling maximum becomes 0' },
   { id: 'security-loosened', level: 'danger', description: 'a pod or container security context, or a namespace Pod Security level, is loosened' },
   { id: 'network-policy-loosened', level: 'danger', description: 'a NetworkPolicy is removed, allows new traffic or selects differently' },
+  { id: 'canary-removed', level: 'danger', description: 'a production service that released as an Argo Rollouts canary loses it (its Rollout removed, replaced by a Deployment or no longer a canary)' },
+  { id: 'analysis-removed', level: 'danger', description: "a production canary Rollout loses its analysis: nothing checks the new version or rolls it back" },
   { id: 'appproject-loosened', level: 'danger', description: 'an Argo CD AppProject allows more sources, destinations or kinds, or is removed' },
   { id: 'production-change', level: 'notice', description: 'anything changes in a production cluster' },
 ];
@@ -155,6 +158,7 @@ export function assessRisks(changes: readonly ResourceChange[], context: RiskCon
       const loosened = loosenedAppProject(change.status, base, head);
       if (loosened.length) flags.push(flag('appproject-loosened', subject, loosened.join('; ')));
     }
+    for (const risk of rolloutRisks(change, changes, context)) flags.push(flag(risk.rule, subject, risk.message));
     images.push(...imageChanges(change));
   }
 
@@ -234,6 +238,7 @@ function scaledToZero(kind: string, base: Record<string, unknown> | undefined, h
     case 'Deployment':
     case 'StatefulSet':
     case 'ReplicaSet':
+    case 'Rollout':
       return check('spec.replicas', 1);
     case 'HorizontalPodAutoscaler':
       return check('spec.maxReplicas', undefined);

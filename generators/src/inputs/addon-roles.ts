@@ -12,6 +12,7 @@ export function requiredAddonRoles(cluster: Cluster, controllers: AwsControllers
     ['external-dns', 'ExternalDNS writes the Route 53 records'],
     ['amazon-cloudwatch-observability', 'the CloudWatch agent and Fluent Bit send Container Insights metrics and logs (EKS Pod Identity)'],
     ['adot-collector', 'the ADOT collector sends traces to X-Ray'],
+    ['argo-rollouts', 'Argo Rollouts verifies the canary target groups (Elastic Load Balancing) and reads their CloudWatch metrics'],
   ]);
   for (const service of controllers.ack ?? []) required.set(`ack-${service}`, `the ACK ${service} controller manages the ${service} resources`);
   if (runsCrossplane(controllers)) required.set('crossplane', `the provider-aws family (${crossplanePackages(controllers).join(', ')}) manages AWS resources and the add-ons' Pod Identity associations`);

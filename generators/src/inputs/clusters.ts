@@ -54,7 +54,10 @@ export async function readClusters(root: string): Promise<{ clusters: Cluster[];
       issues.push({ file, path: '', message: `cluster folder name "${name}" ${nameCheck.error.issues[0]!.message}` });
       continue;
     }
-    const read = await readYamlFile(root, file).catch(() => undefined);
+    const read = await readYamlFile(root, file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
     if (!read) {
       issues.push({ file, path: '', message: `missing: every folder under clusters/ needs a cluster.yaml` });
       continue;

@@ -131,12 +131,20 @@ export async function listInfraFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-/** Reads every `infra/<name>.yaml` and builds each cluster's resources, collecting all issues. */
-export async function readInfra(root: string, clusters: readonly Cluster[]): Promise<{ model: InfraModel; issues: InputIssue[] }> {
+/**
+ * Reads every `infra/<name>.yaml` and builds each cluster's resources, collecting all issues.
+ * `clusterFolders` names every folder under clusters/, loaded or not: a `clusters.<name>` section
+ * of a cluster whose cluster.yaml is invalid is not reported again as an unknown cluster.
+ */
+export async function readInfra(
+  root: string,
+  clusters: readonly Cluster[],
+  clusterFolders: readonly string[] = clusters.map((c) => c.name),
+): Promise<{ model: InfraModel; issues: InputIssue[] }> {
   const issues: InputIssue[] = [];
   const byCluster = new Map<string, InfraResource[]>(clusters.map((c) => [c.name, []]));
   const declared = new Map<string, InfraKind | undefined>();
-  const clusterNames = clusters.map((c) => c.name);
+  const clusterNames = [...clusterFolders];
   const entries = await readdir(path.join(root, 'infra'), { withFileTypes: true }).catch(() => []);
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const file = `infra/${entry.name}`;
@@ -200,6 +208,7 @@ function sectionOf(file: YamlFile, prefix: readonly PropertyKey[]): YamlFile {
     prefix: prefix.map(String).join('.'),
     locate: (fieldPath) => file.locate([...prefix, ...fieldPath]),
     has: (fieldPath) => file.has([...prefix, ...fieldPath]),
+    isMap: (fieldPath) => file.isMap([...prefix, ...fieldPath]),
   };
   return view;
 }

@@ -27,6 +27,7 @@ interface ParsedFile {
   readonly data: unknown;
   readonly locate: (fieldPath: readonly PropertyKey[]) => { line: number; column: number } | undefined;
   readonly has: (fieldPath: readonly PropertyKey[]) => boolean;
+  readonly isMap: (fieldPath: readonly PropertyKey[]) => boolean;
 }
 type Parsed = { file: ParsedFile; issues: InputIssue[] };
 
@@ -45,7 +46,7 @@ export async function cachedParse(root: string, file: string, text: string, pars
   if (json !== undefined) {
     let full: ParsedFile | undefined;
     const parsed = () => (full ??= parse().file);
-    return { issues: [], file: { file, data: JSON.parse(json) as unknown, locate: (at) => parsed().locate(at), has: (at) => parsed().has(at) } };
+    return { issues: [], file: { file, data: JSON.parse(json) as unknown, locate: (at) => parsed().locate(at), has: (at) => parsed().has(at), isMap: (at) => parsed().isMap(at) } };
   }
   const result = parse();
   const stored = result.issues.length === 0 && result.file.data !== undefined ? losslessJson(result.file.data) : undefined;

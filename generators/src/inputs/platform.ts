@@ -29,9 +29,12 @@ export interface ClusterPlatform {
  */
 export async function loadPlatform(root: string): Promise<Platform> {
   const { clusters, issues } = await readClusters(root);
-  const infra = await readInfra(root, clusters);
+  // Every cluster folder, also those whose cluster.yaml failed: their issues are reported once, not
+  // again by each input that names the cluster.
+  const clusterFolders = await listClusterNames(root);
+  const infra = await readInfra(root, clusters, clusterFolders);
   issues.push(...infra.issues);
-  const services = await readServices(root, clusters, new Set(infra.model.declared.keys()), await listClusterNames(root));
+  const services = await readServices(root, clusters, new Set(infra.model.declared.keys()), clusterFolders);
   issues.push(...services.issues);
   const platformClusters = clusters.map((cluster) => ({
     cluster,

@@ -7,12 +7,42 @@ import { ParamResolver } from './clusters.js';
 import { mergeServiceOverride } from './merge.js';
 import { cpuMillis, memoryBytes } from './quantities.js';
 import { dnsLabel } from './schemas/common.js';
-import { serviceSchema, type ServiceInput } from './schemas/service.js';
+import { defaultRolloutAnalysis, serviceSchema, type ServiceInput } from './schemas/service.js';
 import { readYamlFile, type YamlFile } from './yaml-file.js';
+import { isProduction } from './production.js';
 import { located, zodIssues } from './zod-issues.js';
 
+/** The analysis between canary steps, defaults filled in. */
+export interface RolloutAnalysis {
+  readonly maxErrorRatePercent: number;
+  readonly maxP95LatencyMs: number;
+  readonly interval: string;
+  readonly measurements: number;
+  readonly failureLimit: number;
+}
+
+/**
+ * How a new version of the service reaches its users: a plain rolling update of a Deployment, or
+ * an Argo Rollouts canary whose traffic moves step by step (`weight` percent, held for `pause`),
+ * with the analysis after each step (none when turned off).
+ */
+export type ServiceRollout =
+  | { readonly strategy: 'rolling' }
+  | {
+      readonly strategy: 'canary';
+      readonly steps: readonly { readonly weight: number; readonly pause: string }[];
+      readonly analysis?: RolloutAnalysis;
+    };
+
+/** The canary steps when the input names none: 10% → 25% → 50%, five minutes each, then 100%. */
+export const defaultCanarySteps: readonly { weight: number; pause: string }[] = [
+  { weight: 10, pause: '5m' },
+  { weight: 25, pause: '5m' },
+  { weight: 50, pause: '5m' },
+];
+
 /** One service as it runs in one cluster: service.yaml with <cluster>.yaml merged, validated, resolved. */
-export interface Service extends Omit<ServiceInput, 'serviceAccount' | 'ingress'> {
+export interface Service extends Omit<ServiceInput, 'serviceAccount' | 'ingress' | 'rollout'> {
   /** Folder name under `apps/`: the name of every Kubernetes object of the service. */
   readonly name: string;
   /** Cluster this instance belongs to. */
@@ -22,6 +52,8 @@ export interface Service extends Omit<ServiceInput, 'serviceAccount' | 'ingress'
   readonly ingress?: { readonly host: string; readonly path: string; readonly port: string };
   /** IAM role for IRSA (EKS), resolved from params. */
   readonly roleArn?: string;
+  /** Rolling update or canary, defaults resolved for the cluster. */
+  readonly rollout: ServiceRollout;
   /** The input files, most specific first (for messages and rendered headers). */
   readonly sources: readonly string[];
 }
@@ -43,7 +75,7 @@ export async function readServices(
   clusterFolders: readonly string[] = clusters.map((c) => c.name),
 ): Promise<{ services: Map<string, Service[]>; issues: InputIssue[] }> {
   const issues: InputIssue[] = [];
-  const folders = await readServiceFolders(root, new Set(clusterFolders), issues);
+  const { folders, names } = await readServiceFolders(root, new Set(clusterFolders), issues);
   const services = new Map<string, Service[]>();
   const perCluster = new Map<string, { issue: InputIssue; clusters: string[] }>();
   for (const cluster of clusters) {
@@ -53,7 +85,7 @@ export async function readServices(
       const service = buildService(folder, cluster, infraNames, found);
       if (service) inCluster.push(service);
     }
-    crossServiceRules(inCluster, folders, cluster, found);
+    crossServiceRules(inCluster, folders, names, cluster, found);
     services.set(cluster.name, inCluster);
     for (const issue of found) {
       const key = JSON.stringify([issue.file, issue.line, issue.column, issue.path, issue.message]);
@@ -72,7 +104,8 @@ export async function readServices(
   return { services, issues };
 }
 
-async function readServiceFolders(root: string, clusterNames: ReadonlySet<string>, issues: InputIssue[]): Promise<ServiceFolder[]> {
+/** The folders that loaded, and the name of every folder under apps/ (a broken one is still a service). */
+async function readServiceFolders(root: string, clusterNames: ReadonlySet<string>, issues: InputIssue[]): Promise<{ folders: ServiceFolder[]; names: ReadonlySet<string> }> {
   const entries = await readdir(path.join(root, 'apps'), { withFileTypes: true }).catch(() => []);
   const names = entries
     .filter((e) => e.isDirectory())
@@ -81,7 +114,7 @@ async function readServiceFolders(root: string, clusterNames: ReadonlySet<string
   // Folders are read concurrently (the load is I/O bound); results and issues keep name order.
   const read = await mapLimit(names, 16, (name) => readServiceFolder(root, name, clusterNames));
   for (const folder of read) issues.push(...folder.issues);
-  return read.flatMap((folder) => (folder.folder ? [folder.folder] : []));
+  return { folders: read.flatMap((folder) => (folder.folder ? [folder.folder] : [])), names: new Set(names) };
 }
 
 async function readServiceFolder(
@@ -109,7 +142,8 @@ async function readServiceFolder(
       issues.push({ file: relative, path: '', message: `unexpected file: a service folder holds service.yaml and per-cluster overrides (${known})` });
       continue;
     }
-    const override = await readYamlFile(root, relative);
+    // An override without content overrides nothing.
+    const override = await readYamlFile(root, relative, { allowEmpty: true });
     issues.push(...override.issues);
     if (override.issues.length === 0) overrides.set(cluster, override.file);
   }
@@ -164,9 +198,12 @@ function buildService(folder: ServiceFolder, cluster: Cluster, infraNames: Reado
   issues.push(...resolver.issues);
   if (roleArn && cluster.flavor !== 'eks') at(['serviceAccount', 'roleArn'], `IRSA roles exist only on EKS; ${cluster.name} is ${cluster.flavor} (its pods use the instance profile)`);
 
-  const { serviceAccount: _serviceAccount, ingress, ...rest } = input;
+  const rollout = resolveRollout(input, cluster, at);
+
+  const { serviceAccount: _serviceAccount, ingress, rollout: _rollout, ...rest } = input;
   return {
     ...rest,
+    rollout,
     name: folder.name,
     cluster: cluster.name,
     imageRef: imageRef(cluster.registry, input.image),
@@ -176,8 +213,43 @@ function buildService(folder: ServiceFolder, cluster: Cluster, infraNames: Reado
   };
 }
 
-function crossServiceRules(services: readonly Service[], folders: readonly ServiceFolder[], cluster: Cluster, issues: InputIssue[]): void {
-  const names = new Set(folders.map((f) => f.name));
+/**
+ * The rollout of a service in a cluster, with its rules: a canary shifts traffic through the ALB on
+ * EKS (so it needs an ingress, whose target group the analysis reads) and through the replica
+ * counts on k3s, where the analysis runs the cluster's integration tests against the new version
+ * (so the cluster needs `workflows.integrationTests` and the service a port named http); steps and
+ * analysis belong to a canary; weights rise.
+ */
+function resolveRollout(input: ServiceInput, cluster: Cluster, at: (fieldPath: PropertyKey[], message: string) => void): ServiceRollout {
+  const block = input.rollout;
+  const strategy = block.strategy ?? (isProduction(cluster) && input.ingress ? 'canary' : 'rolling');
+  if (strategy === 'rolling') {
+    if (block.steps) at(['rollout', 'steps'], 'only a canary has steps: set rollout.strategy: canary or remove them');
+    if (block.analysis) at(['rollout', 'analysis'], 'only a canary has an analysis: set rollout.strategy: canary or remove it');
+    return { strategy };
+  }
+  if (cluster.flavor === 'eks' && !input.ingress) {
+    at(['rollout', 'strategy'], `a canary on ${cluster.name} (eks) shifts traffic at the ALB and analyses its target group: the service needs an ingress, or use strategy: rolling`);
+  }
+  const steps = block.steps ?? defaultCanarySteps;
+  steps.forEach((step, index) => {
+    const previous = steps[index - 1];
+    if (previous && step.weight <= previous.weight) at(['rollout', 'steps', index, 'weight'], `must be above the previous step's weight (${previous.weight}): weights rise step by step`);
+  });
+  const analysis = block.analysis ?? defaultRolloutAnalysis;
+  if (analysis.enabled && cluster.flavor === 'k3s') {
+    const where = block.analysis ? ['rollout', 'analysis', 'enabled'] : ['rollout', 'strategy'];
+    if (!cluster.workflows?.integrationTests) {
+      at(where, `a canary on ${cluster.name} (k3s) is analysed by the integration tests (no ALB metrics there): add workflows.integrationTests to ${cluster.file}, or set rollout.analysis.enabled: false`);
+    }
+    if (!input.ports.some((port) => port.name === 'http')) at(where, 'the integration tests call the new version on its port "http": the service has none');
+  }
+  const { enabled, ...thresholds } = analysis;
+  return { strategy, steps, ...(enabled ? { analysis: thresholds } : {}) };
+}
+
+/** Rules across services; `names` holds every service folder, so a caller whose own input is broken is not reported missing too. */
+function crossServiceRules(services: readonly Service[], folders: readonly ServiceFolder[], names: ReadonlySet<string>, cluster: Cluster, issues: InputIssue[]): void {
   const routes = new Map<string, string>();
   for (const service of services) {
     const folder = folders.find((f) => f.name === service.name)!;

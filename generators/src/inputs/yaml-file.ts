@@ -12,21 +12,37 @@ export interface YamlFile {
   readonly data: unknown;
   /** Locates a field path in the file: the key of the deepest existing node on the path. */
   readonly locate: (fieldPath: readonly PropertyKey[]) => { line: number; column: number } | undefined;
-  /** True when the file has a node at exactly this path. */
+  /** True when the file has a node at exactly this path (the empty path: the file has content). */
   readonly has: (fieldPath: readonly PropertyKey[]) => boolean;
+  /** True when the node at this path is a mapping (whose keys merge with other files' keys). */
+  readonly isMap: (fieldPath: readonly PropertyKey[]) => boolean;
 }
+
+export interface ParseOptions {
+  /**
+   * Accept a file without content (nothing, or only comments) as `data: undefined`. Otherwise
+   * such a file is one issue, `file is empty`, instead of an error for every required field.
+   * @default false
+   */
+  readonly allowEmpty?: boolean;
+}
+
+/** How many alias expansions a file may hold before it is refused (nested aliases grow exponentially). */
+const MAX_ALIAS_COUNT = 100;
 
 /**
- * Reads and parses one YAML input. Syntax errors come back as located issues, never throws for
- * them. A text that parsed before without an issue comes from the parse cache (`parse-cache.ts`).
+ * Reads and parses one YAML input. Every way the text can fail to become data (syntax, an alias
+ * bomb, no content) comes back as an issue naming the file; only a file that cannot be read
+ * (missing: ENOENT) rejects. A text that parsed before without an issue comes from the parse
+ * cache (`parse-cache.ts`).
  */
-export async function readYamlFile(root: string, file: string): Promise<{ file: YamlFile; issues: InputIssue[] }> {
+export async function readYamlFile(root: string, file: string, options: ParseOptions = {}): Promise<{ file: YamlFile; issues: InputIssue[] }> {
   // Read synchronously: a small file costs a tenth of the CPU of fs.promises' open, stat, read, close.
   const text = readFileSync(path.join(root, file), 'utf8');
-  return cachedParse(root, file, text, () => parseYamlText(file, text));
+  return cachedParse(root, file, text, () => parseYamlText(file, text, options), options.allowEmpty ? 'allow-empty' : '');
 }
 
-export function parseYamlText(file: string, text: string): { file: YamlFile; issues: InputIssue[] } {
+export function parseYamlText(file: string, text: string, options: ParseOptions = {}): { file: YamlFile; issues: InputIssue[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const issues: InputIssue[] = [];
@@ -34,7 +50,17 @@ export function parseYamlText(file: string, text: string): { file: YamlFile; iss
     const pos = lineCounter.linePos(error.pos[0]);
     issues.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML: ${firstLine(error.message)}` });
   }
-  const data = issues.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  let data: unknown;
+  if (issues.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? undefined;
+    } catch (error) {
+      // The yaml library throws (a ReferenceError) when aliases expand past the limit.
+      const reason = /alias/i.test((error as Error).message) ? `aliases expand to more than ${MAX_ALIAS_COUNT} nodes; write the values out instead of nesting aliases` : firstLine((error as Error).message);
+      issues.push({ file, path: '', message: `YAML: ${reason}` });
+    }
+    if (issues.length === 0 && data === undefined && !options.allowEmpty) issues.push({ file, path: '', message: 'file is empty' });
+  }
   const position = (offset: number) => {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
@@ -43,9 +69,10 @@ export function parseYamlText(file: string, text: string): { file: YamlFile; iss
     issues,
     file: {
       file,
-      data: data === null ? undefined : data,
+      data: issues.length === 0 ? data : undefined,
       locate: (fieldPath) => locateNode(doc, fieldPath, position),
-      has: (fieldPath) => fieldPath.length === 0 || doc.hasIn(fieldPath.map(keyOf)),
+      has: (fieldPath) => (fieldPath.length === 0 ? data !== undefined : doc.hasIn(fieldPath.map(keyOf))),
+      isMap: (fieldPath) => isMap(fieldPath.length === 0 ? doc.contents : doc.getIn(fieldPath.map(keyOf), true)),
     },
   };
 }

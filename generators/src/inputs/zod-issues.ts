@@ -23,20 +23,39 @@ export function zodIssues(error: z.ZodError, files: readonly YamlFile[], schema:
   return issues;
 }
 
-/** Builds an issue at a field path, located in the first file that has the path (or its nearest parent). */
+/**
+ * Builds an issue at a field path, located in the first file that has the path; a missing field
+ * in the file that gave the merged value its nearest existing parent (see `providerOf`).
+ */
 export function located(files: readonly YamlFile[], fieldPath: readonly PropertyKey[], message: string): InputIssue {
-  const owner = files.find((file) => file.has(fieldPath)) ?? ownerOfParent(files, fieldPath) ?? files[files.length - 1]!;
+  const owner = files.find((file) => file.has(fieldPath)) ?? ownerOfMissing(files, fieldPath) ?? files[files.length - 1]!;
   const pos = owner.locate(fieldPath);
   return { file: owner.file, line: pos?.line, column: pos?.column, path: fieldPath.map(String).join('.'), message };
 }
 
-function ownerOfParent(files: readonly YamlFile[], fieldPath: readonly PropertyKey[]): YamlFile | undefined {
+function ownerOfMissing(files: readonly YamlFile[], fieldPath: readonly PropertyKey[]): YamlFile | undefined {
   for (let depth = fieldPath.length - 1; depth >= 0; depth--) {
-    const parent = fieldPath.slice(0, depth);
-    const owner = files.find((file) => file.has(parent));
+    const owner = providerOf(files, fieldPath.slice(0, depth));
     if (owner) return owner;
   }
   return undefined;
+}
+
+/**
+ * The file a missing key under `parent` belongs in. Files are merged most specific first: maps
+ * merge key by key, so a key missing from a map belongs in the least specific file that has the
+ * map (service.yaml, not an override that merely exists); a list or scalar comes whole from the
+ * most specific file that sets it, so what is missing below it is that file's.
+ */
+function providerOf(files: readonly YamlFile[], parent: readonly PropertyKey[]): YamlFile | undefined {
+  let holders = [...files];
+  for (let depth = 0; depth <= parent.length; depth++) {
+    const prefix = parent.slice(0, depth);
+    holders = holders.filter((file) => file.has(prefix));
+    if (holders.length === 0) return undefined;
+    if (!holders[0]!.isMap(prefix)) holders = [holders[0]!];
+  }
+  return holders[holders.length - 1];
 }
 
 function messageOf(issue: z.core.$ZodIssue, schema: z.ZodType): string {

@@ -32,14 +32,14 @@ export interface ControlPlaneBinaries {
 }
 
 /** A binary at a version, and the variable that may name a prebuilt one. */
-interface BinaryPin {
+export interface BinaryPin {
   readonly name: string;
   readonly version: string;
   readonly envVar: string;
 }
 
 /** One Go program built in a module of our own. */
-interface BuildSpec extends BinaryPin {
+export interface BuildSpec extends BinaryPin {
   /** Module the program comes from (`k8s.io/kubernetes`). */
   readonly module: string;
   /** Main package to build. */
@@ -48,6 +48,8 @@ interface BuildSpec extends BinaryPin {
   readonly replaces: readonly string[];
   /** `-ldflags` value. */
   readonly ldflags: string;
+  /** Fills the module folder before the build (e.g. a local directory a replace line points at). */
+  readonly prepare?: (moduleDir: string) => Promise<void>;
 }
 
 const builds = new Map<string, Promise<string>>();
@@ -66,8 +68,9 @@ export async function ensureControlPlane(root: string, minor: string, options: E
   const release = KUBERNETES_RELEASES[minor];
   if (!release) throw new ToolError(`no pinned Kubernetes release for ${minor} (pinned: ${Object.keys(KUBERNETES_RELEASES).join(', ')})`, 'pin it in generators/src/tools/versions.ts');
   // One after the other: each build already uses every core, and two progress streams interleave.
-  const kubeApiserver = await ensureBuilt(root, { name: 'kube-apiserver', version: release, envVar: 'KUBE_APISERVER_BIN' }, () => kubeApiserverSpec(release, options), options);
-  const etcd = await ensureBuilt(root, { name: 'etcd', version: ETCD_VERSION, envVar: 'ETCD_BIN' }, async () => etcdSpec(), options);
+  const apiserverPin: BinaryPin = { name: 'kube-apiserver', version: release, envVar: 'KUBE_APISERVER_BIN' };
+  const kubeApiserver = await ensureBuilt(root, apiserverPin, () => kubeApiserverSpec(apiserverPin, options), options);
+  const etcd = await ensureBuilt(root, ETCD_PIN, async () => etcdSpec(), options);
   return { kubeApiserver, kubernetesRelease: release, etcd, etcdVersion: ETCD_VERSION };
 }
 
@@ -91,16 +94,17 @@ export function stagingModules(goMod: string): string[] {
   return modules;
 }
 
-async function kubeApiserverSpec(release: string, options: EnsureOptions): Promise<BuildSpec> {
+const ETCD_PIN: BinaryPin = { name: 'etcd', version: ETCD_VERSION, envVar: 'ETCD_BIN' };
+
+async function kubeApiserverSpec(pin: BinaryPin, options: EnsureOptions): Promise<BuildSpec> {
+  const release = pin.version;
   const dir = await downloadGoModule(KUBERNETES_MODULE, release, options);
   const modules = stagingModules(await readFile(path.join(dir, 'go.mod'), 'utf8'));
   if (modules.length === 0) throw new ToolError(`${KUBERNETES_MODULE}@${release} go.mod lists no staging module at v0.0.0`, 'the module layout changed: read its go.mod and adjust control-plane-build.ts');
   const staging = stagingVersion(release);
   const [, major, minor] = /^v(\d+)\.(\d+)\./.exec(release)!;
   return {
-    name: 'kube-apiserver',
-    version: release,
-    envVar: 'KUBE_APISERVER_BIN',
+    ...pin,
     module: KUBERNETES_MODULE,
     pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
     replaces: modules.map((m) => `replace ${m} => ${m} ${staging}`),
@@ -110,9 +114,7 @@ async function kubeApiserverSpec(release: string, options: EnsureOptions): Promi
 
 function etcdSpec(): BuildSpec {
   return {
-    name: 'etcd',
-    version: ETCD_VERSION,
-    envVar: 'ETCD_BIN',
+    ...ETCD_PIN,
     module: 'go.etcd.io/etcd/server/v3',
     pkg: 'go.etcd.io/etcd/server/v3',
     replaces: [],
@@ -120,7 +122,11 @@ function etcdSpec(): BuildSpec {
   };
 }
 
-function ensureBuilt(root: string, pin: BinaryPin, spec: () => Promise<BuildSpec>, options: EnsureOptions): Promise<string> {
+/**
+ * The binary `pin` names: `pin.envVar` when set, else the one built earlier, else built now from
+ * `spec()` (once per process and version; a lock keeps two processes from building it together).
+ */
+export function ensureBuilt(root: string, pin: BinaryPin, spec: () => Promise<BuildSpec>, options: EnsureOptions): Promise<string> {
   const key = `${root}\0${pin.name}\0${pin.version}`;
   let pending = builds.get(key);
   if (!pending) {
@@ -154,6 +160,7 @@ async function build(root: string, spec: BuildSpec, target: string, options: Ens
   };
   const moduleDir = path.join(root, '.tools', 'build', `${spec.name}-${spec.version}`);
   await mkdir(moduleDir, { recursive: true });
+  await spec.prepare?.(moduleDir);
   await writeFile(path.join(moduleDir, 'go.mod'), [`module gitops.local/build/${spec.name}`, '', 'go 1.25.0', '', `require ${spec.module} ${spec.version}`, '', ...spec.replaces, ''].join('\n'));
   await writeFile(path.join(moduleDir, 'tools.go'), ['//go:build tools', '', '// Package tools records the program this module builds.', 'package tools', '', `import _ "${spec.pkg}"`, ''].join('\n'));
   const env = { GO111MODULE: 'on', GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };

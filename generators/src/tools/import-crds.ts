@@ -29,7 +29,7 @@ export interface ImportedKind {
   readonly version: string;
 }
 
-/** Every kind the infra and add-on constructs render through a generated class. */
+/** Every kind the infra, add-on and app constructs render through a generated class. */
 export const IMPORTED_KINDS: readonly ImportedKind[] = [
   { source: 'ack-rds', group: 'rds.services.k8s.aws', kind: 'DBInstance', version: 'v1alpha1' },
   { source: 'ack-rds', group: 'rds.services.k8s.aws', kind: 'DBSubnetGroup', version: 'v1alpha1' },
@@ -51,6 +51,8 @@ export const IMPORTED_KINDS: readonly ImportedKind[] = [
   { source: 'upbound-provider-aws', group: 'sqs.aws.upbound.io', kind: 'Queue', version: 'v1beta1' },
   { source: 'upbound-provider-aws', group: 'sqs.aws.upbound.io', kind: 'QueueRedrivePolicy', version: 'v1beta1' },
   { source: 'upbound-provider-aws', group: 'eks.aws.upbound.io', kind: 'PodIdentityAssociation', version: 'v1beta1' },
+  { source: 'argo-rollouts', group: 'argoproj.io', kind: 'Rollout', version: 'v1alpha1' },
+  { source: 'argo-rollouts', group: 'argoproj.io', kind: 'AnalysisTemplate', version: 'v1alpha1' },
 ];
 
 /** Folder of the generated constructs, relative to the repository root. */

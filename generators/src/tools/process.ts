@@ -70,12 +70,12 @@ export function lastLines(text: string, count = 5): string {
     .join('\n');
 }
 
-/** Splits a list of file arguments so no command line gets longer than `maxChars`. */
-export function* argumentChunks(files: readonly string[], maxChars = 100_000): Generator<string[]> {
+/** Splits a list of file arguments so no command line gets longer than `maxChars` (nor a chunk more than `maxFiles`). */
+export function* argumentChunks(files: readonly string[], maxChars = 100_000, maxFiles = Infinity): Generator<string[]> {
   let chunk: string[] = [];
   let size = 0;
   for (const file of files) {
-    if (chunk.length > 0 && size + file.length + 1 > maxChars) {
+    if (chunk.length > 0 && (size + file.length + 1 > maxChars || chunk.length >= maxFiles)) {
       yield chunk;
       chunk = [];
       size = 0;

@@ -41,6 +41,14 @@ export const KUBECTL_VALIDATE_VERSION = 'v0.0.4';
  */
 export const ACTIONLINT_VERSION = 'v1.7.12';
 
+/**
+ * shfmt (mvdan.cc/sh): its Go shell parser checks that the rendered EC2 user data parses as bash in
+ * `npm test`; shellcheck itself runs in `npm run lint:shell`. Checked with
+ * `go list -m -json mvdan.cc/sh/v3@v3.14.1` (2026-09-06, the newest listed; needs Go 1.26).
+ * renovate: datasource=go depName=mvdan.cc/sh/v3
+ */
+export const SHFMT_VERSION = 'v3.14.1';
+
 /** The Go tools the repository installs, by binary name. */
 export const GO_TOOLS = {
   kubeconform: {
@@ -60,6 +68,12 @@ export const GO_TOOLS = {
     pkg: 'github.com/rhysd/actionlint/cmd/actionlint',
     version: ACTIONLINT_VERSION,
     envVar: 'ACTIONLINT_BIN',
+  },
+  shfmt: {
+    module: 'mvdan.cc/sh/v3',
+    pkg: 'mvdan.cc/sh/v3/cmd/shfmt',
+    version: SHFMT_VERSION,
+    envVar: 'SHFMT_BIN',
   },
 } as const satisfies Record<string, GoToolPin>;
 

@@ -67,6 +67,12 @@ export const chartCrds: Partial<Record<ChartId, CrdLayout>> = {
     module: 'github.com/argoproj/argo-workflows/v3',
     files: ['workflowtemplates', 'clusterworkflowtemplates', 'cronworkflows', 'workflows', 'workfloweventbindings'].map((plural) => `manifests/base/crds/full/argoproj.io_${plural}.yaml`),
   },
+  // The chart's templates/crds are these files (argo-helm argo-rollouts-2.41.0 = argo-rollouts v1.9.0).
+  'argo-rollouts': {
+    id: 'argo-rollouts',
+    module: 'github.com/argoproj/argo-rollouts',
+    files: ['rollout', 'analysis-template', 'cluster-analysis-template', 'analysis-run', 'experiment'].map((name) => `manifests/crds/${name}-crd.yaml`),
+  },
 };
 
 /** Upbound provider-aws CRDs (cluster-scoped `*.aws.upbound.io` groups) of the kinds rendered here. */

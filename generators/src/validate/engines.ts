@@ -11,7 +11,11 @@ import { displayPath, splitYamlDocuments } from './documents.js';
 import { runKubeconform } from './kubeconform.js';
 import { runKubectlValidate } from './kubectl-validate.js';
 import { ensureControlPlane, type ControlPlaneBinaries } from '../tools/control-plane-build.js';
+import { mapLimit } from '../render/task-pool.js';
 import { runApiserver } from './apiserver/apiserver-engine.js';
+import { openFileVerdicts, runCachedByFile } from './file-verdicts.js';
+import { VerdictCache } from './verdict-cache.js';
+import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION } from '../tools/versions.js';
 import { ENGINE_NAMES, formatResult, hasFailures, type EngineName, type EngineReport } from './report.js';
 import { ensureNativeSchemas, type NativeSchemas } from './schemas/native.js';
 
@@ -102,53 +106,64 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
     uniqueCrdSources(options.clusters.flatMap((c) => c.crdSources)),
     { ...ensureOptions, apiserver: engines.has('kube-apiserver') },
   );
-  const reports: ClusterReport[] = [];
-  for (const cluster of options.clusters) {
+  // Verdicts cached by content, one store per engine, shared by the clusters of this run.
+  const caching = options.cache !== false;
+  const verdicts = engines.has('kube-apiserver') && caching ? await VerdictCache.open(cacheRoot, 'kube-apiserver') : undefined;
+  const kubeconformVerdicts = engines.has('kubeconform') && caching ? await openFileVerdicts(cacheRoot, 'kubeconform') : undefined;
+  const kubectlValidateVerdicts = engines.has('kubectl-validate') && caching ? await openFileVerdicts(cacheRoot, 'kubectl-validate') : undefined;
+  // Clusters run side by side: an API server spends much of its start-up waiting.
+  const reports = await mapLimit(options.clusters, 3, async (cluster): Promise<ClusterReport> => {
     const native = toolchain.native.get(cluster.kubernetesVersion)!;
     const own = new Set(cluster.crdSources.map(crdSourceKey));
     const crds = toolchain.crds.filter((prepared) => own.has(crdSourceKey(prepared.source)));
     const files = await listYamlFiles(cluster.dir);
     const relative = files.map((file) => displayPath(options.root, file));
     if (files.length === 0) {
-      reports.push({ cluster, kubernetesVersion: native.kubernetesVersion, files: [], engines: [], problems: [`no *.yaml files under ${displayPath(options.root, cluster.dir)} (run render first)`] });
-      continue;
+      return { cluster, kubernetesVersion: native.kubernetesVersion, files: [], engines: [], problems: [`no *.yaml files under ${displayPath(options.root, cluster.dir)} (run render first)`] };
     }
+    // Read once, shared by the engines' caches.
+    const texts = new Map(await mapLimit(files, 64, async (file) => [file, await readFile(file, 'utf8')] as const));
+    // What a file's verdict depends on besides its bytes: engine, version, schemas (their cache
+    // folders are named after the versions and the converter), Kubernetes release.
+    const schemaSet = crds.map((c) => path.basename(c.schemaDir)).join(',');
     const runs: Record<EngineName, () => Promise<EngineReport>> = {
       kubeconform: () =>
-        runKubeconform({
+        runCachedByFile(kubeconformVerdicts, { engine: 'kubeconform', engineVersion: KUBECONFORM_VERSION, kubernetesVersion: native.kubernetesVersion }, `kubeconform ${KUBECONFORM_VERSION} ${path.basename(native.kubeconformDir)} ${schemaSet}`, files, texts, options.root, (todo) => runKubeconform({
           binary: toolchain.kubeconform,
-          files,
+          files: todo,
           kubernetesVersion: native.kubernetesVersion,
           nativeSchemaDir: native.kubeconformDir,
           crdSchemaDirs: crds.map((c) => c.schemaDir),
           relativeTo: options.root,
           signal: options.signal,
-        }),
-      'kubectl-validate': async () =>
-        runKubectlValidate({
+        })),
+      'kubectl-validate': () =>
+        runCachedByFile(kubectlValidateVerdicts, { engine: 'kubectl-validate', engineVersion: KUBECTL_VALIDATE_VERSION, kubernetesVersion: native.kubernetesVersion }, `kubectl-validate ${KUBECTL_VALIDATE_VERSION} ${path.basename(native.openapiV3Dir)} ${schemaSet}`, files, texts, options.root, async (todo) => runKubectlValidate({
           binary: toolchain.kubectlValidate,
-          files,
+          files: todo,
           kubernetesVersion: native.kubernetesVersion,
           localSchemasDir: native.openapiV3Dir,
-          crdFiles: await crdFilesFor(files, crds),
+          crdFiles: await crdFilesFor(todo, crds),
           relativeTo: options.root,
           signal: options.signal,
-        }),
+        })),
       'kube-apiserver': () =>
         runApiserver({
           binaries: toolchain.controlPlanes.get(cluster.kubernetesVersion)!,
           files,
+          texts,
           crdSources: crds,
           relativeTo: options.root,
           cacheRoot,
-          cache: options.cache,
+          verdicts,
           signal: options.signal,
           log: options.log,
         }),
     };
     const engineReports = await Promise.all(ENGINE_NAMES.filter((name) => engines.has(name)).map((name) => runs[name]()));
-    reports.push({ cluster, kubernetesVersion: native.kubernetesVersion, files: relative, engines: engineReports, problems: [] });
-  }
+    return { cluster, kubernetesVersion: native.kubernetesVersion, files: relative, engines: engineReports, problems: [] };
+  });
+  await Promise.all([verdicts?.save(), kubeconformVerdicts?.save(), kubectlValidateVerdicts?.save()]);
   return { clusters: reports };
 }
 

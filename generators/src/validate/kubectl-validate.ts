@@ -15,6 +15,7 @@ import path from 'node:path';
 import { ToolError } from '../errors.js';
 import { argumentChunks, lastLines, runProcess } from '../tools/process.js';
 import { KUBECTL_VALIDATE_VERSION } from '../tools/versions.js';
+import { mapLimit } from '../render/task-pool.js';
 import { displayPath, identityOf, yamlChunks } from './documents.js';
 import { countResults, sortResults, type EngineReport, type ResourceResult, type ResourceStatus } from './report.js';
 
@@ -67,7 +68,10 @@ export async function runKubectlValidate(run: KubectlValidateRun): Promise<Engin
   const results: ResourceResult[] = [];
   let exitCode = 0;
   try {
-    for (const chunk of argumentChunks(run.files)) {
+    // Chunks of at most a share of the files each, run side by side on every core.
+    const parallel = Math.max(1, Math.min(os.availableParallelism(), Math.ceil(run.files.length / 200)));
+    const chunks = [...argumentChunks(run.files, 100_000, Math.ceil(run.files.length / parallel))];
+    const perChunk = await mapLimit(chunks, parallel, async (chunk) => {
       const result = await runProcess(run.binary, [...chunk, ...base], { env, signal: run.signal, cwd: scratch });
       let parsed: Record<string, Status[]>;
       try {
@@ -78,10 +82,13 @@ export async function runKubectlValidate(run: KubectlValidateRun): Promise<Engin
       if (result.code > 1) {
         throw new ToolError(`kubectl-validate ${KUBECTL_VALIDATE_VERSION} failed (exit ${result.code}):\n${lastLines(result.stderr, 10)}`);
       }
-      exitCode = Math.max(exitCode, result.code);
-      for (const file of chunk) {
-        results.push(...(await fileResults(file, parsed[file] ?? [], run.relativeTo)));
-      }
+      const chunkResults: ResourceResult[] = [];
+      for (const file of chunk) chunkResults.push(...(await fileResults(file, parsed[file] ?? [], run.relativeTo)));
+      return { code: result.code, results: chunkResults };
+    });
+    for (const { code, results: chunkResults } of perChunk) {
+      exitCode = Math.max(exitCode, code);
+      results.push(...chunkResults);
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });

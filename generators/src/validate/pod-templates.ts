@@ -42,7 +42,7 @@ export interface Container {
 }
 
 /** Workload kinds whose pods keep running (probes expected). */
-export const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Pod']);
+export const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Pod', 'Rollout']);
 
 function get(object: unknown, path: readonly string[]): unknown {
   let current = object;
@@ -122,27 +122,40 @@ function workflowPodTemplates(object: Json, specPath: readonly string[]): PodTem
   });
 }
 
+function found(object: unknown, path: string[], runsToCompletion: boolean): PodTemplate[] {
+  const spec = get(object, path);
+  return spec && typeof spec === 'object' ? [{ path: path.join('.'), spec: spec as PodSpec, runsToCompletion }] : [];
+}
+
+/** The Jobs an Argo Rollouts AnalysisTemplate runs (metrics with the `job` provider). */
+function analysisJobTemplates(object: Json): PodTemplate[] {
+  return asList(get(object, ['spec', 'metrics'])).flatMap((metric, index) => {
+    const spec = asObject(get(metric, ['provider', 'job', 'spec', 'template', 'spec']));
+    const name = typeof metric['name'] === 'string' ? metric['name'] : String(index);
+    return spec ? [{ path: `spec.metrics[${name}].provider.job.spec.template.spec`, spec: spec as PodSpec, runsToCompletion: true }] : [];
+  });
+}
+
 /** Every pod spec in an object (none for kinds that have no pods). */
 export function podTemplates(object: { readonly kind?: unknown; readonly [key: string]: unknown }): PodTemplate[] {
   const workflowSpec = typeof object.kind === 'string' ? WORKFLOW_SPEC_PATHS[object.kind] : undefined;
-  if (workflowSpec && typeof object['apiVersion'] === 'string' && object['apiVersion'].startsWith('argoproj.io/')) return workflowPodTemplates(object, workflowSpec);
-  const found = (path: string[], runsToCompletion: boolean): PodTemplate[] => {
-    const spec = get(object, path);
-    return spec && typeof spec === 'object' ? [{ path: path.join('.'), spec: spec as PodSpec, runsToCompletion }] : [];
-  };
+  const argo = typeof object['apiVersion'] === 'string' && object['apiVersion'].startsWith('argoproj.io/');
+  if (workflowSpec && argo) return workflowPodTemplates(object, workflowSpec);
+  if (argo && object.kind === 'Rollout') return found(object, ['spec', 'template', 'spec'], false);
+  if (argo && object.kind === 'AnalysisTemplate') return analysisJobTemplates(object);
   switch (object.kind) {
     case 'Pod':
-      return found(['spec'], false);
+      return found(object, ['spec'], false);
     case 'Deployment':
     case 'StatefulSet':
     case 'DaemonSet':
     case 'ReplicaSet':
     case 'ReplicationController':
-      return found(['spec', 'template', 'spec'], false);
+      return found(object, ['spec', 'template', 'spec'], false);
     case 'Job':
-      return found(['spec', 'template', 'spec'], true);
+      return found(object, ['spec', 'template', 'spec'], true);
     case 'CronJob':
-      return found(['spec', 'jobTemplate', 'spec', 'template', 'spec'], true);
+      return found(object, ['spec', 'jobTemplate', 'spec', 'template', 'spec'], true);
     default:
       return [];
   }

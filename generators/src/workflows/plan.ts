@@ -87,6 +87,11 @@ export function serviceUrl(service: string, port: number): string {
   return `http://${service}.${service}.svc.cluster.local:${port}`;
 }
 
+/** Full reference of the cluster's integration-test image (also what a k3s canary's analysis Job runs). */
+export function integrationTestsImage(cluster: Pick<Cluster, 'registry'>, integrationTests: NonNullable<NonNullable<Cluster['workflows']>['integrationTests']>): string {
+  return imageRef(resolveRepository(cluster.registry, integrationTests.image.repository), integrationTests.image.tag, integrationTests.image.digest);
+}
+
 /**
  * The cluster's templates, resolved. Inputs are validated first (`workflowRules`), so every
  * service named exists and serves `http`, and the database is a postgres resource of the cluster.
@@ -105,7 +110,7 @@ export function planWorkflows(cluster: Cluster, services: readonly Service[], in
     ...(integrationTests && {
       integrationTests: {
         name: templateNames.integrationTests,
-        image: imageRef(resolveRepository(cluster.registry, integrationTests.image.repository), integrationTests.image.tag, integrationTests.image.digest),
+        image: integrationTestsImage(cluster, integrationTests),
         command: integrationTests.command,
         targets: targets(integrationTests.services),
         resources: integrationTests.resources,

@@ -264,6 +264,46 @@ describe('rendered Argo CD layout of each cluster', () => {
     expect(notifications.subscriptions[0].recipients).toEqual(['slack:platform-deploys', 'awssqs:learning-platform-production-deploy-events']);
   });
 
+  it('notifications report an aborted canary: a trigger on a Degraded Rollout whose health says aborted, subscribed with the others', async () => {
+    const argocd = parse(await exampleFile('production', 'argocd/application.addon-argo-cd.yaml')) as Obj;
+    const notifications = argocd.spec.sources[0].helm.valuesObject.notifications;
+    expect(notifications.triggers['trigger.on-rollout-aborted']).toContain("#.kind == 'Rollout' and #.health?.status == 'Degraded'");
+    expect(notifications.triggers['trigger.on-rollout-aborted']).toContain('send: [rollout-aborted]');
+    expect(parse(notifications.templates['template.rollout-aborted']).message).toContain('{{if eq .kind "Rollout"}}');
+    expect(notifications.subscriptions[0].triggers).toContain('on-rollout-aborted');
+  });
+
+  it('Argo Rollouts: an add-on everywhere, in a project of its own that allows exactly what its chart brings; IRSA and ALB verification on EKS only', async () => {
+    for (const cluster of ['production', 'staging']) {
+      const argocd = await objects(cluster, 'argocd/');
+      const app = argocd.find((o) => o.object.kind === 'Application' && o.object.metadata.name === 'addon-argo-rollouts')!.object;
+      expect(app.spec.project).toBe('addon-argo-rollouts');
+      const chart = app.spec.sources.find((source: { chart?: string }) => source.chart === 'argo-rollouts');
+      expect(chart).toMatchObject({ repoURL: 'https://argoproj.github.io/argo-helm', targetRevision: '2.41.0', helm: { releaseName: 'argo-rollouts' } });
+      const values = chart.helm.valuesObject;
+      expect(values.dashboard).toEqual({ enabled: false });
+      expect(values.controller.resources.limits).toBeDefined();
+      const project = argocd.find((o) => o.object.kind === 'AppProject' && o.object.metadata.name === 'addon-argo-rollouts')!.object;
+      expect(project.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'argo-rollouts' }]);
+      const crds = project.spec.clusterResourceWhitelist.filter((k: { kind: string }) => k.kind === 'CustomResourceDefinition').map((k: { name: string }) => k.name);
+      expect(crds.sort()).toEqual(['analysisruns.argoproj.io', 'analysistemplates.argoproj.io', 'clusteranalysistemplates.argoproj.io', 'experiments.argoproj.io', 'rollouts.argoproj.io']);
+      expect(project.spec.clusterResourceWhitelist.every((k: { name?: string }) => k.name !== undefined && !k.name.includes('*'))).toBe(true);
+      const shared = argocd.find((o) => o.object.kind === 'AppProject' && o.object.metadata.name === 'addons')!.object;
+      expect(shared.spec.destinations.map((d: { namespace: string }) => d.namespace)).not.toContain('argo-rollouts');
+      const namespace = (await objects(cluster, 'addons/argo-rollouts/')).find((o) => o.object.kind === 'Namespace')!.object as Obj & { metadata: { labels: Record<string, string> } };
+      expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      if (cluster === 'production') {
+        expect(values.serviceAccount.annotations['eks.amazonaws.com/role-arn']).toMatch(/argo-rollouts$/);
+        expect(values.controller).toMatchObject({ awsVerifyTargetGroup: true, extraEnv: [{ name: 'AWS_REGION', value: 'eu-west-1' }] });
+        expect(values.providerRBAC.providers).toMatchObject({ awsLoadBalancerController: true, istio: false, traefik: false });
+      } else {
+        expect(values.serviceAccount.annotations).toEqual({});
+        expect(values.controller.awsVerifyTargetGroup).toBeUndefined();
+        expect(values.providerRBAC.enabled).toBe(false);
+      }
+    }
+  });
+
   it('k3s bootstrap: a HelmChart in kube-system installs the pinned Argo CD with the values Argo CD then keeps applying', async () => {
     const { platform } = await renderExample();
     const chart = parse(await exampleFile('staging', 'bootstrap/helmchart.argocd.yaml')) as Obj;

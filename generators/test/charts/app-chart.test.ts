@@ -15,10 +15,12 @@ function render(clusterName: string, serviceName: string, change: (s: Service) =
 }
 
 const find = (manifests: Manifest[], kind: string, name?: string) => manifests.find((m) => m.kind === kind && (!name || m.metadata.name === name)) as any;
+/** The service's workload: its Deployment, or its Rollout when it releases as a canary (same pod template). */
+const workload = (manifests: Manifest[]) => find(manifests, 'Deployment') ?? find(manifests, 'Rollout');
 
 describe('app chart', () => {
   it('runs pods under the restricted Pod Security profile', () => {
-    const deployment = find(render('production', 'payment-service'), 'Deployment');
+    const deployment = workload(render('production', 'payment-service'));
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -45,7 +47,7 @@ describe('app chart', () => {
 
   it('selects pods by app name only; no construct-address label anywhere', () => {
     const manifests = render('production', 'user-service');
-    const deployment = find(manifests, 'Deployment');
+    const deployment = workload(manifests);
     expect(deployment.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'user-service' } });
     expect(find(manifests, 'Service').spec.selector).toEqual({ 'app.kubernetes.io/name': 'user-service' });
     expect(find(manifests, 'PodDisruptionBudget').spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'user-service' } });
@@ -54,7 +56,7 @@ describe('app chart', () => {
   });
 
   it('has requests, limits and all three probes', () => {
-    const container = find(render('production', 'course-service'), 'Deployment').spec.template.spec.containers[0];
+    const container = workload(render('production', 'course-service')).spec.template.spec.containers[0];
     expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '512Mi' } });
     expect(container.readinessProbe.httpGet).toMatchObject({ path: '/health/ready', port: 8080 });
     expect(container.livenessProbe).toMatchObject({ httpGet: { path: '/health/live' }, periodSeconds: 20 });
@@ -63,7 +65,7 @@ describe('app chart', () => {
 
   it('leaves spec.replicas to the HPA when autoscaling is set', () => {
     const manifests = render('production', 'frontend');
-    expect(find(manifests, 'Deployment').spec.replicas).toBeUndefined();
+    expect(workload(manifests).spec.replicas).toBeUndefined();
     expect(find(manifests, 'HorizontalPodAutoscaler')).toMatchObject({ apiVersion: 'autoscaling/v2', spec: { minReplicas: 3, maxReplicas: 12 } });
   });
 
@@ -80,10 +82,10 @@ describe('app chart', () => {
 
   it('spreads pods across zones and annotates the IRSA role on EKS only', () => {
     const eks = render('production', 'payment-service');
-    expect(find(eks, 'Deployment').spec.template.spec.topologySpreadConstraints[0].topologyKey).toBe('topology.kubernetes.io/zone');
+    expect(workload(eks).spec.template.spec.topologySpreadConstraints[0].topologyKey).toBe('topology.kubernetes.io/zone');
     expect(find(eks, 'ServiceAccount').metadata.annotations['eks.amazonaws.com/role-arn']).toMatch(/^arn:aws:iam::\d{12}:role\//);
     const k3s = render('staging', 'payment-service');
-    expect(find(k3s, 'Deployment').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+    expect(workload(k3s).spec.template.spec.topologySpreadConstraints).toBeUndefined();
     expect(find(k3s, 'ServiceAccount').metadata.annotations).toBeUndefined();
     expect(find(k3s, 'ServiceAccount').automountServiceAccountToken).toBe(false);
   });
@@ -137,14 +139,129 @@ describe('app chart', () => {
       { secretKey: 'STRIPE_WEBHOOK_SECRET', remoteRef: { key: 'learning-platform/payment-service/stripe', property: 'webhook_secret' } },
     ]);
     expect(find(manifests, 'ConfigMap').data).toEqual({ LOG_LEVEL: 'info', STRIPE_API_BASE: 'https://api.stripe.com' });
-    const envFrom = find(manifests, 'Deployment').spec.template.spec.containers[0].envFrom;
+    const envFrom = workload(manifests).spec.template.spec.containers[0].envFrom;
     expect(envFrom).toEqual([{ configMapRef: { name: 'payment-service-env' } }, { secretRef: { name: 'payment-service-env' } }]);
   });
 
   it('rolls pods when a plain env value changes', () => {
-    const checksum = (m: Manifest[]) => find(m, 'Deployment').spec.template.metadata.annotations['learning-platform.io/env-checksum'];
+    const checksum = (m: Manifest[]) => workload(m).spec.template.metadata.annotations['learning-platform.io/env-checksum'];
     const before = checksum(render('staging', 'user-service'));
     const after = checksum(render('staging', 'user-service', (s) => ({ ...s, env: { ...s.env, LOG_LEVEL: 'warn' } })));
     expect(after).not.toBe(before);
+  });
+});
+
+describe('app chart: progressive delivery (Argo Rollouts)', () => {
+  it('renders a production service with an ingress as a canary Rollout with ALB traffic routing and analysis after every step', () => {
+    const manifests = render('production', 'user-service');
+    expect(find(manifests, 'Deployment')).toBeUndefined();
+    const rollout = find(manifests, 'Rollout');
+    expect(rollout.apiVersion).toBe('argoproj.io/v1alpha1');
+    expect(rollout.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'user-service' } });
+    expect(rollout.spec.replicas).toBe(3);
+    const canary = rollout.spec.strategy.canary;
+    expect(canary).toMatchObject({ stableService: 'user-service', canaryService: 'user-service-canary', maxUnavailable: 0, trafficRouting: { alb: { ingress: 'user-service', servicePort: 8080 } } });
+    const analysis = {
+      analysis: {
+        templates: [{ templateName: 'user-service-canary' }],
+        args: [
+          { name: 'load-balancer', valueFrom: { fieldRef: { fieldPath: 'status.alb.loadBalancer.fullName' } } },
+          { name: 'canary-target-group', valueFrom: { fieldRef: { fieldPath: 'status.alb.canaryTargetGroup.fullName' } } },
+        ],
+      },
+    };
+    expect(canary.steps).toEqual([10, 25, 50].flatMap((weight) => [{ setWeight: weight }, { pause: { duration: '5m' } }, analysis]));
+    // The pod template is the cdk8s-plus one, probe ports included.
+    expect(rollout.spec.template.spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 8080, scheme: 'HTTP' });
+    expect(rollout.spec.progressDeadlineAbort).toBe(true);
+  });
+
+  it('wires the stable and canary Services, the ALB action, the analysis, the PDB and the HPA to the Rollout', () => {
+    const manifests = render('production', 'frontend');
+    expect(find(manifests, 'Service', 'frontend-canary').spec.selector).toEqual(find(manifests, 'Service', 'frontend').spec.selector);
+    const backend = find(manifests, 'Ingress').spec.rules[0].http.paths[0].backend;
+    expect(backend).toEqual({ service: { name: 'frontend', port: { name: 'use-annotation' } } });
+    expect(find(manifests, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'frontend' });
+    expect(find(manifests, 'PodDisruptionBudget').spec.selector).toEqual(find(manifests, 'Rollout').spec.selector);
+    const template = find(manifests, 'AnalysisTemplate', 'frontend-canary');
+    expect(template.spec.args).toEqual([{ name: 'load-balancer' }, { name: 'canary-target-group' }]);
+    const [errorRate, latency] = template.spec.metrics;
+    expect(errorRate).toMatchObject({ name: 'error-rate', interval: '1m', count: 3, failureLimit: 0, successCondition: 'all(result[0].Values, {# <= 0.01})' });
+    const queries = errorRate.provider.cloudWatch.metricDataQueries;
+    expect(queries.map((q: any) => q.metricStat?.metric.metricName ?? q.expression)).toEqual(['FILL(errors, 0) / requests', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
+    expect(queries[1].metricStat.metric.dimensions).toEqual([
+      { name: 'LoadBalancer', value: '{{args.load-balancer}}' },
+      { name: 'TargetGroup', value: '{{args.canary-target-group}}' },
+    ]);
+    expect(latency).toMatchObject({ name: 'p95-latency', successCondition: 'all(result[0].Values, {# <= 0.5})' });
+    expect(latency.provider.cloudWatch.metricDataQueries[0].metricStat).toMatchObject({ stat: 'p95', metric: { namespace: 'AWS/ApplicationELB', metricName: 'TargetResponseTime' } });
+  });
+
+  it('takes the steps and thresholds from the rollout input, and no analysis when it is turned off', () => {
+    const withSteps = (analysis: boolean) => (s: Service): Service => ({
+      ...s,
+      rollout: {
+        strategy: 'canary',
+        steps: [{ weight: 20, pause: '90s' }, { weight: 60, pause: '1h' }],
+        ...(analysis ? { analysis: { maxErrorRatePercent: 2.5, maxP95LatencyMs: 800, interval: '2m', measurements: 5, failureLimit: 1 } } : {}),
+      },
+    });
+    const manifests = render('production', 'course-service', withSteps(true));
+    const steps = find(manifests, 'Rollout').spec.strategy.canary.steps;
+    expect(steps.filter((step: any) => step.setWeight).map((step: any) => step.setWeight)).toEqual([20, 60]);
+    expect(steps.filter((step: any) => step.pause).map((step: any) => step.pause.duration)).toEqual(['90s', '1h']);
+    expect(find(manifests, 'AnalysisTemplate').spec.metrics[0]).toMatchObject({ interval: '2m', count: 5, failureLimit: 1, successCondition: 'all(result[0].Values, {# <= 0.025})' });
+    const bare = render('production', 'course-service', withSteps(false));
+    expect(find(bare, 'AnalysisTemplate')).toBeUndefined();
+    expect(find(bare, 'Rollout').spec.strategy.canary.steps.some((step: any) => step.analysis)).toBe(false);
+  });
+
+  it('keeps a Deployment for a rolling update: production services without an ingress, or strategy rolling', () => {
+    const internal = render('production', 'notification-service');
+    expect(find(internal, 'Rollout')).toBeUndefined();
+    expect(find(internal, 'Deployment')).toBeDefined();
+    const rolling = render('production', 'user-service', (s) => ({ ...s, rollout: { strategy: 'rolling' } }));
+    expect(find(rolling, 'Rollout')).toBeUndefined();
+    expect(find(rolling, 'Service', 'user-service-canary')).toBeUndefined();
+    expect(find(rolling, 'Ingress').spec.rules[0].http.paths[0].backend.service.port).toEqual({ number: 8080 });
+  });
+
+  it('shifts staging by replica counts: no stable Service, no ALB; the HPA scales the Rollout', () => {
+    const manifests = render('staging', 'frontend');
+    const canary = find(manifests, 'Rollout').spec.strategy.canary;
+    expect(canary.stableService).toBeUndefined();
+    expect(canary.trafficRouting).toBeUndefined();
+    expect(canary.canaryService).toBe('frontend-canary');
+    expect(canary.steps).toEqual([
+      { setWeight: 50 },
+      { pause: { duration: '2m' } },
+      { analysis: { templates: [{ templateName: 'frontend-canary' }], args: [{ name: 'revision', valueFrom: { podTemplateHashValue: 'Latest' } }] } },
+    ]);
+    expect(find(manifests, 'HorizontalPodAutoscaler').spec.scaleTargetRef.kind).toBe('Rollout');
+    expect(find(manifests, 'Ingress').spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'frontend', port: { number: 8080 } });
+  });
+
+  it('analyses a staging canary with the integration tests as a restricted Job against the canary Service, network paths both ways', () => {
+    const manifests = render('staging', 'frontend');
+    const metric = find(manifests, 'AnalysisTemplate', 'frontend-canary').spec.metrics[0];
+    expect(metric).toMatchObject({ name: 'integration-tests', failureLimit: 0 });
+    const job = metric.provider.job.spec;
+    expect(job).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 1800 });
+    const pod = job.template.spec;
+    expect(pod).toMatchObject({ restartPolicy: 'Never', automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
+    const container = pod.containers[0];
+    expect(container.image).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/learning-platform/integration-tests:1.4.0');
+    expect(container.env).toContainEqual({ name: 'BASE_URL', value: 'http://frontend-canary.frontend.svc.cluster.local:8080' });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    const own = find(manifests, 'NetworkPolicy', 'frontend-canary-analysis');
+    expect(own.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'frontend-canary-analysis' } });
+    expect(own.spec.ingress).toBeUndefined();
+    expect(own.spec.egress[1].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
+    const service = find(manifests, 'NetworkPolicy', 'frontend');
+    expect(service.spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frontend' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frontend-canary-analysis' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
   });
 });

@@ -177,9 +177,38 @@ describe('params pull', () => {
     expect(await repo.read('clusters/production/params.yaml')).toBe(EXPECTED);
   });
 
-  it('refuses SecureString parameters: names listed, nothing written, no value printed', async () => {
+  it('skips SecureString parameters of a mixed path: the plain ones are written, one notice names the skipped ones, no value anywhere', async () => {
+    ssm.script({
+      parameters: [
+        ...STORE,
+        { Name: `${BASE}/db/password`, Type: 'SecureString', Value: 'plain-secret-value' },
+        { Name: `${BASE}/stripe/api-key`, Type: 'SecureString', Value: 'sk_test_fake' },
+      ],
+      pageSizes: [3, 3],
+    });
+    const before = ssm.requests.length;
+    const { code, out, err, all } = await pull();
+    expect(code).toBe(0);
+    expect(await repo.read('clusters/production/params.yaml')).toBe(EXPECTED);
+    expect(out[0]).toBe('read 4 parameters from SSM path /learning-platform/production (2 pages)');
+    expect(out.at(-1)).toBe('wrote clusters/production/params.yaml: 4 added, 0 changed, 0 removed.');
+    expect(err).toEqual([
+      'notice: skipped 2 SecureString parameters (not decrypted, not written; params.yaml holds String and StringList values only):',
+      '  /learning-platform/production/db/password',
+      '  /learning-platform/production/stripe/api-key',
+      '  A service reads a secret through `secretEnv`, which renders an ExternalSecret, e.g. in apps/<service>/service.yaml:',
+      '    secretEnv: { NAME: { store: parameter-store, key: /learning-platform/production/db/password } }',
+      '  (--fail-on-secure-string makes a SecureString under the path an error instead.)',
+    ]);
+    // Decryption is never requested, and neither the value nor the ciphertext SSM returns is kept.
+    expect(ssm.requests.slice(before).map((r) => r.body.WithDecryption)).toEqual([false, false]);
+    expect(all).not.toMatch(/plain-secret-value|sk_test|AQICAH/);
+    expect(await repo.read('clusters/production/params.yaml')).not.toMatch(/password|api-key|AQICAH/);
+  });
+
+  it('--fail-on-secure-string refuses SecureString parameters: names listed, nothing written, no value printed', async () => {
     ssm.script({ parameters: [...STORE, { Name: `${BASE}/db/password`, Type: 'SecureString', Value: 'plain-secret-value' }] });
-    const { code, err, all } = await failingPull();
+    const { code, err, all } = await failingPull(['--fail-on-secure-string']);
     expect(code).toBe(1);
     expect(err).toEqual([
       '  SecureString: db/password',
@@ -188,9 +217,16 @@ describe('params pull', () => {
     expect(all).not.toMatch(/plain-secret-value|AQICAH/);
   });
 
-  it('refuses SecureString parameters even when there is no params.yaml yet', async () => {
+  it('fails when the path holds only SecureString parameters, naming why, and writes nothing', async () => {
     ssm.script({ parameters: [{ Name: `${BASE}/stripe/api-key`, Type: 'SecureString', Value: 'sk_test_fake' }] });
-    const { code } = await pull();
+    const { code, err } = await failingPull();
+    expect(code).toBe(2);
+    expect(err[0]).toBe('no String or StringList parameters under SSM path /learning-platform/production (only 1 SecureString, which params.yaml never holds); clusters/production/params.yaml was not changed.');
+  });
+
+  it('--fail-on-secure-string writes nothing even when there is no params.yaml yet', async () => {
+    ssm.script({ parameters: [...STORE, { Name: `${BASE}/stripe/api-key`, Type: 'SecureString', Value: 'sk_test_fake' }] });
+    const { code } = await pull(['--fail-on-secure-string']);
     expect(code).toBe(1);
     await expect(stat(path.join(repo.root, 'clusters/production/params.yaml'))).rejects.toThrow(/ENOENT/);
   });
@@ -199,7 +235,7 @@ describe('params pull', () => {
     ['persistent throttling', () => ssm.script({ parameters: STORE, throttleFirst: 100 }), [], /^SSM throttled GetParametersByPath on \/learning-platform\/production after 2 attempts \(Rate exceeded\)\.$/],
     ['access denied', () => ssm.script({ accessDenied: true }), [], /^SSM denied GetParametersByPath on \/learning-platform\/production \(AccessDeniedException\): User: /],
     ['persistent 5xx', () => ssm.script({ alwaysFail500: true }), [], /^SSM failed with HTTP 500 after 2 attempts on \/learning-platform\/production \(InternalServerError: Internal failure\)\.$/],
-    ['an empty path', () => ssm.script({ parameters: STORE }), ['--path', '/learning-platform/nowhere'], /^no parameters under SSM path \/learning-platform\/nowhere; clusters\/production\/params.yaml was not changed\.$/],
+    ['an empty path', () => ssm.script({ parameters: STORE }), ['--path', '/learning-platform/nowhere'], /^no String or StringList parameters under SSM path \/learning-platform\/nowhere; clusters\/production\/params.yaml was not changed\.$/],
   ];
   for (const [what, setup, extra, message] of failures) {
     it(`fails on ${what} with a one-line cause and writes nothing`, async () => {

@@ -28,7 +28,7 @@ function commitAll(): void {
 }
 
 describe('promote', () => {
-  it("Pass when staging's digests are copied to production: inputs, rendered Deployments and the rendered-diff summary", async () => {
+  it("Pass when staging's digests are copied to production: inputs, rendered workloads, the canary steps and the rendered-diff summary", async () => {
     await stagingRunsDigests();
     commitAll();
     const productionBefore = await repo.read('apps/user-service/production.yaml');
@@ -41,10 +41,16 @@ describe('promote', () => {
       'wrote apps/user-service/production.yaml, apps/frontend/production.yaml',
       expect.stringMatching(/^rendered \d+ files for production, staging: \d+ written, \d+ unchanged, 0 removed$/),
     ]);
-    // The rendered diff against HEAD follows: both production Deployments change image, nothing in staging does.
-    const diff = result.out.slice(4).join('\n').split('\n');
+    // How each image reaches production's users: both are canary services there.
+    expect(result.out.slice(4, 7)).toEqual([
+      '',
+      'user-service: rolls out in production as a canary: 10% (5m, analysis) → 25% (5m, analysis) → 50% (5m, analysis) → 100%; a failed analysis (5xx ratio over 1% or p95 over 500 ms) aborts it and returns all traffic to the stable version',
+      'frontend: rolls out in production as a canary: 10% (5m, analysis) → 25% (5m, analysis) → 50% (5m, analysis) → 100%; a failed analysis (5xx ratio over 1% or p95 over 500 ms) aborts it and returns all traffic to the stable version',
+    ]);
+    // The rendered diff against HEAD follows: both production Rollouts change image, nothing in staging does.
+    const diff = result.out.slice(7).join('\n').split('\n');
     expect(diff.join('\n')).toMatch(/Rendered diff against HEAD/);
-    const imageLines = diff.filter((line) => / Deployment .* -> /.test(line));
+    const imageLines = diff.filter((line) => / Rollout .* -> /.test(line));
     expect(imageLines).toEqual([expect.stringMatching(/^\s*production\/frontend\s/), expect.stringMatching(/^\s*production\/user-service\s/)]);
     expect(imageLines[1]).toContain(`user-service:2.15.0@${DIGEST_A}`);
 

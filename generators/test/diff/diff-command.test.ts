@@ -139,7 +139,7 @@ describe('gitops diff', () => {
     await repo.write(`${P}/apps/payment-service/configmap.stripe.yaml`, object('v1', 'ConfigMap', 'stripe', 'payment-service', { data: { STRIPE_API_KEY: secretValue } }));
     await repo.commit('base with a queue');
     await repo.remove(`${P}/infra/queue.orders-events.yaml`);
-    const file = `${P}/apps/user-service/deployment.user-service.yaml`;
+    const file = `${P}/apps/user-service/rollout.user-service.yaml`;
     const text = await repo.read(file);
     await repo.write(file, text.replace(/user-service:2\.14\.0@sha256:[a-f0-9]{64}/, `user-service:2.15.0@sha256:${'c3'.repeat(32)}`));
     await repo.write(`${P}/apps/payment-service/configmap.stripe.yaml`, object('v1', 'ConfigMap', 'stripe', 'payment-service', { data: { STRIPE_API_KEY: `${secretValue}2` } }));

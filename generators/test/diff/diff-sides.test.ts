@@ -55,9 +55,9 @@ describe('gitops diff reads only what Git says changed', () => {
     expect(moved.groups.flatMap((group) => group.changes).find((change) => change.name === 'frontend' && change.kind === 'Service')).toMatchObject({ status: 'moved' });
 
     // Staged, then put back in the working tree: the index differs from the commit, the file does not.
-    const deployment = `${P}/apps/course-service/deployment.course-service.yaml`;
+    const deployment = `${P}/apps/notification-service/deployment.notification-service.yaml`;
     const original = await repo.read(deployment);
-    await repo.write(deployment, original.replace('replicas: 3', 'replicas: 4'));
+    await repo.write(deployment, original.replace('replicas: 2', 'replicas: 4'));
     await repo.git('add', deployment);
     await repo.write(deployment, original);
     await same('staged then reverted');

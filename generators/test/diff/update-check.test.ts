@@ -38,14 +38,15 @@ beforeAll(async () => {
   // The base: the example platform as committed. The head: a new selector, a new image, a head
   // object invalid on its own, and a renamed ACK bucket.
   repo = await gitRepo({ fromExample: true });
-  await edit(`${P}/apps/user-service/deployment.user-service.yaml`, (o) => {
+  // notification-service has no ingress, so production keeps it a Deployment (the others are canary Rollouts).
+  await edit(`${P}/apps/notification-service/deployment.notification-service.yaml`, (o) => {
     o['spec'].selector.matchLabels.tier = 'api';
     o['spec'].template.metadata.labels.tier = 'api';
   });
-  await edit(`${P}/apps/frontend/deployment.frontend.yaml`, (o) => {
+  await edit(`${P}/apps/frontend/rollout.frontend.yaml`, (o) => {
     o['spec'].template.spec.containers[0].image = o['spec'].template.spec.containers[0].image.replace(/@sha256:[0-9a-f]{8}/, '@sha256:00000000');
   });
-  await edit(`${P}/apps/course-service/deployment.course-service.yaml`, (o) => {
+  await edit(`clusters/staging/rendered/apps/course-service/deployment.course-service.yaml`, (o) => {
     o['spec'].minReadySeconds = -1;
   });
   await edit(`${P}/infra/assets-bucket/bucket.assets-bucket.yaml`, (o) => {
@@ -65,7 +66,7 @@ const updateFlags = () => result.flags.filter((flag) => flag.rule === 'update-re
 
 describe('gitops diff --apiserver', () => {
   it('Fail when a Deployment selector changes: the server refuses the update, a danger flag names the object and the message', SLOW, () => {
-    const flag = updateFlags().find((f) => f.resource === 'Deployment user-service/user-service');
+    const flag = updateFlags().find((f) => f.resource === 'Deployment notification-service/notification-service');
     expect(flag).toMatchObject({ level: 'danger', rule: 'update-refused' });
     expect(flag!.message).toContain('field is immutable');
   });
@@ -78,7 +79,7 @@ describe('gitops diff --apiserver', () => {
   });
 
   it('Pass when a change is a valid update (new image digest): no update flag', SLOW, () => {
-    expect(updateFlags().map((f) => f.resource)).not.toContain('Deployment frontend/frontend');
+    expect(updateFlags().map((f) => f.resource)).not.toContain('Rollout frontend/frontend');
   });
 
   it('Pass when the head object is invalid on its own: that is validate\'s finding, not an update flag', SLOW, () => {

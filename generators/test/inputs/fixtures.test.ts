@@ -19,6 +19,8 @@ describe('invalid inputs: one file per rule, each located', () => {
       await repo.write(fixture.header['target']!, fixture.text);
       const issues = await loadIssues(repo.root);
       expect(issues.some((issue) => issue.startsWith(fixture.header['expect']!)), `expected "${fixture.header['expect']}" in:\n${issues.join('\n')}`).toBe(true);
+      // `# issues: N`: the run reports exactly N issues (no consequence of the bad input reported as its own error).
+      if (fixture.header['issues'] !== undefined) expect(issues, 'every issue of the run').toHaveLength(Number(fixture.header['issues']));
     });
   }
 });

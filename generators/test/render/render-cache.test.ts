@@ -207,7 +207,7 @@ describe('render cache', () => {
     expect(drift.synthesized).toBe(2);
     expect(drift.changed).toEqual([
       'clusters/production/rendered/apps/payment-service/configmap.payment-service-env.yaml',
-      'clusters/production/rendered/apps/payment-service/deployment.payment-service.yaml',
+      'clusters/production/rendered/apps/payment-service/rollout.payment-service.yaml',
       'clusters/staging/rendered/apps/payment-service/configmap.payment-service-env.yaml',
       'clusters/staging/rendered/apps/payment-service/deployment.payment-service.yaml',
     ]);
@@ -236,7 +236,7 @@ describe('render cache', () => {
     expect((await render(repo.root)).code).toBe(0);
     expect((await render(repo.root)).code).toBe(0); // now the spare tree exists
     const expected = await renderedOnDisk(repo.root);
-    const deployment = 'clusters/staging/rendered/apps/frontend/deployment.frontend.yaml';
+    const deployment = 'clusters/staging/rendered/apps/user-service/deployment.user-service.yaml';
 
     // The rendered file edited in place (same size): its chart is synthesized again and the file restored.
     await repo.write(deployment, (await repo.read(deployment)).replace('imagePullPolicy', 'imagePullPolicY'));

@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gitops } from '../support/cli.js';
+import { readInputFixtures } from '../support/input-fixtures.js';
 import { snapshotClusters } from '../support/tree-snapshot.js';
 import { repoRoot, tempReposOfEachTest } from '../support/temp-repo.js';
 
@@ -86,6 +87,21 @@ describe('render is atomic', () => {
     ]);
     expect(await snapshotClusters(repo.root)).toEqual(before);
   });
+
+  // The invalid-input corpus entries that say how many issues their run has (`# issues: 1`): through
+  // the CLI each is that one error, naming its file, with no stack trace, and nothing is written.
+  for (const fixture of readInputFixtures('inputs', 'invalid').filter((f) => f.header['issues'] === '1')) {
+    it(`${fixture.name}: exit 1, one error naming ${fixture.header['target']}, no stack trace, the rendered tree untouched`, async () => {
+      const repo = await exampleRepo(true);
+      await repo.write(fixture.header['target']!, fixture.text);
+      const before = await snapshotClusters(repo.root);
+      const result = await gitops(repo.root, 'render');
+      expect(result.code).toBe(1);
+      expect(result.err).toEqual([expect.stringMatching(new RegExp(`^${escapeRegExp(fixture.header['expect']!)}`)), '1 input error; nothing was written.']);
+      expect(result.err.join('\n')).not.toMatch(/internal error|\n\s+at /);
+      expect(await snapshotClusters(repo.root)).toEqual(before);
+    });
+  }
 
   it('a stale file in rendered/ is removed by the next render', async () => {
     const repo = await exampleRepo(true);
@@ -182,4 +198,8 @@ async function snapshotInputs(root: string): Promise<Record<string, string>> {
     for (const file of await listFiles(path.join(root, folder))) inputs[`${folder}/${file}`] = await readFile(path.join(root, folder, file), 'utf8');
   }
   return inputs;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

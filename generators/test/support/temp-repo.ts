@@ -1,4 +1,4 @@
-import { cp, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,16 @@ export async function tempRepo(options: { fromExample?: boolean; withRendered?: 
     remove: (file) => rm(path.join(root, file), { recursive: true, force: true }),
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Makes `cacheRoot` share this repository's binaries (`.tools/`) and converted schemas
+ * (`.cache/schemas/`) through links, while its verdict caches (`.cache/verdicts/`) stay its own.
+ */
+export async function shareToolsAndSchemas(cacheRoot: string): Promise<void> {
+  await mkdir(path.join(cacheRoot, '.cache'), { recursive: true });
+  await symlink(path.join(repoRoot, '.tools'), path.join(cacheRoot, '.tools'));
+  await symlink(path.join(repoRoot, '.cache', 'schemas'), path.join(cacheRoot, '.cache', 'schemas'));
 }
 
 /** `tempRepo` for the tests of one file: every repository made during a test is removed after it. */

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
-import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION, KUBERNETES_RELEASES } from '../../src/tools/versions.js';
+import { loadClusters } from '../../src/inputs/clusters.js';
+import { runProcess } from '../../src/tools/process.js';
+import { KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION, KUBERNETES_MODULE, KUBERNETES_RELEASES } from '../../src/tools/versions.js';
 import { repositoryCrdSources, type CrdSource } from '../../src/validate/crd-sources.js';
 import { ensureToolchain, formatReport, reportOk, validateRendered, type ClusterReport } from '../../src/validate/engines.js';
 import type { EngineReport } from '../../src/validate/report.js';
@@ -19,10 +21,21 @@ const scratch: string[] = [];
 /** The CRDs of every version this repository's clusters install (the test cluster gets them all). */
 let crdSources: CrdSource[] = [];
 
+/**
+ * The Kubernetes minors this repository's clusters run: only their releases are downloaded and
+ * converted (each k8s.io/kubernetes release is ~20 MB to fetch and ~110 MB unpacked); the other
+ * pins are checked to exist without downloading them.
+ */
+const clusterMinors = [...new Set((await loadClusters(repoRoot)).map((c) => c.kubernetesVersion))].sort();
+
+/** The minor the tests validate at, and its full version as the engines report it. */
+const defaultMinor = clusterMinors[0]!;
+const defaultRelease = KUBERNETES_RELEASES[defaultMinor]!.replace(/^v/, '');
+
 beforeAll(async () => {
   crdSources = await repositoryCrdSources(repoRoot);
   // Installs both binaries and builds every cache once (minutes on a new machine).
-  await ensureToolchain(repoRoot, ['1.35'], crdSources, { apiserver: false });
+  await ensureToolchain(repoRoot, clusterMinors, crdSources, { apiserver: false });
 }, 1_800_000);
 
 afterAll(async () => {
@@ -30,7 +43,7 @@ afterAll(async () => {
 });
 
 /** Writes the files into a temporary rendered folder and validates it as cluster `test`. */
-async function validate(files: Record<string, string>, kubernetesVersion = '1.35'): Promise<{ cluster: ClusterReport; kubeconform: EngineReport; kubectlValidate: EngineReport; ok: boolean; lines: string[] }> {
+async function validate(files: Record<string, string>, kubernetesVersion = defaultMinor): Promise<{ cluster: ClusterReport; kubeconform: EngineReport; kubectlValidate: EngineReport; ok: boolean; lines: string[] }> {
   const root = await mkdtemp(path.join(tmpdir(), 'gitops-validate-'));
   scratch.push(root);
   const dir = path.join(root, 'rendered');
@@ -94,8 +107,8 @@ describe('kubeconform and kubectl-validate', () => {
       expect(engine.resources[0]).toMatchObject({ file: 'rendered/apps/web/deployment.web.yaml', kind: 'Deployment', name: 'web', status: 'valid' });
     }
     expect(result.lines).toEqual([
-      `test: 1 resources, 1 valid, 0 invalid, 0 errors, 0 skipped (kubeconform ${KUBECONFORM_VERSION}, Kubernetes 1.35.4)`,
-      `test: 1 resources, 1 valid, 0 invalid, 0 errors, 0 skipped (kubectl-validate ${KUBECTL_VALIDATE_VERSION}, Kubernetes 1.35.4)`,
+      `test: 1 resources, 1 valid, 0 invalid, 0 errors, 0 skipped (kubeconform ${KUBECONFORM_VERSION}, Kubernetes ${defaultRelease})`,
+      `test: 1 resources, 1 valid, 0 invalid, 0 errors, 0 skipped (kubectl-validate ${KUBECTL_VALIDATE_VERSION}, Kubernetes ${defaultRelease})`,
     ]);
   });
 
@@ -204,7 +217,7 @@ ${auth}`;
       'workflowtemplate.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: { name: smoke, namespace: ci }\nspec:\n  entrypoint: main\n  templates:\n    - name: main\n      container: { image: "busybox:1.36", command: [sh, -c, "true"] }\n',
       'helmchart.yaml': 'apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: { name: argo-cd, namespace: kube-system }\nspec:\n  chart: argo-cd\n  repo: https://argoproj.github.io/argo-helm\n  version: 9.0.0\n  targetNamespace: argocd\n',
     });
-    expect(result.lines.slice(0, 1)).toEqual([`test: 6 resources, 6 valid, 0 invalid, 0 errors, 0 skipped (kubeconform ${KUBECONFORM_VERSION}, Kubernetes 1.35.4)`]);
+    expect(result.lines.slice(0, 1)).toEqual([`test: 6 resources, 6 valid, 0 invalid, 0 errors, 0 skipped (kubeconform ${KUBECONFORM_VERSION}, Kubernetes ${defaultRelease})`]);
     expect(result.kubectlValidate.counts).toMatchObject({ resources: 6, valid: 6 });
     expect(result.ok).toBe(true);
   });
@@ -215,7 +228,20 @@ ${auth}`;
     expect(result.lines).toEqual(['test: no *.yaml files under rendered (run render first)']);
   });
 
-  it.each(Object.entries(KUBERNETES_RELEASES))('Pass when a Deployment is validated at Kubernetes %s (pinned %s) by both engines', SLOW, async (minor, release) => {
+  it('every pinned Kubernetes release is served by the Go module proxy (go list, no download)', SLOW, async () => {
+    const scratch = await mkdtemp(path.join(tmpdir(), 'gitops-golist-'));
+    try {
+      for (const release of Object.values(KUBERNETES_RELEASES)) {
+        const result = await runProcess('go', ['list', '-m', '-json', `${KUBERNETES_MODULE}@${release}`], { cwd: scratch, env: { GO111MODULE: 'on', GOFLAGS: '-mod=mod' } });
+        expect(result.code, `${KUBERNETES_MODULE}@${release}: ${result.stderr}`).toBe(0);
+        expect(JSON.parse(result.stdout)).toMatchObject({ Path: KUBERNETES_MODULE, Version: release });
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it.each(clusterMinors.map((minor) => [minor, KUBERNETES_RELEASES[minor]!]))('Pass when a Deployment is validated at Kubernetes %s (pinned %s, a minor the clusters run) by both engines', SLOW, async (minor, release) => {
     const result = await validate({ 'deployment.web.yaml': deployment() }, minor);
     expect(result.ok).toBe(true);
     expect(result.cluster.kubernetesVersion).toBe(release.replace(/^v/, ''));

@@ -95,6 +95,8 @@ spec:
           message: "[staging] {{.app.metadata.name}} failed to sync: {{.app.status.operationState.message}}"
         template.app-health-degraded: |
           message: "[staging] {{.app.metadata.name}} is degraded: {{.app.status.health.message}}"
+        template.rollout-aborted: |
+          message: "[staging] {{.app.metadata.name}}: the canary was aborted and all traffic is back on the stable version.{{range .app.status.resources}}{{if eq .kind \"Rollout\"}} {{.name}}: {{if .health}}{{.health.message}}{{end}}{{end}}{{end}} Details: kubectl argo rollouts get rollout -n {{.app.spec.destination.namespace}} <name>"
       triggers:
         trigger.on-deployed: |
           - when: app.status.operationState != nil and app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy'
@@ -107,6 +109,10 @@ spec:
         trigger.on-health-degraded: |
           - when: app.status.health.status == 'Degraded'
             send: [app-health-degraded]
+        trigger.on-rollout-aborted: |
+          - when: any(app.status.resources ?? [], {#.kind == 'Rollout' and #.health?.status == 'Degraded' and (#.health?.message ?? '') contains 'aborted'})
+            oncePer: app.status.sync.revision
+            send: [rollout-aborted]
       subscriptions:
         - recipients:
             - slack:platform-deploys-staging
@@ -114,6 +120,7 @@ spec:
             - on-deployed
             - on-sync-failed
             - on-health-degraded
+            - on-rollout-aborted
   version: 10.1.1
 LEARNING_PLATFORM_MANIFEST
 chmod 0600 "$MANIFESTS_DIR/learning-platform-argocd.yaml"

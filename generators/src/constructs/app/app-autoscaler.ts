@@ -5,8 +5,8 @@ export interface AppAutoscalerProps {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  /** Deployment to scale. */
-  readonly deploymentName: string;
+  /** Workload to scale: the Deployment, or the Argo Rollouts Rollout of a canary service (same name). */
+  readonly target: { readonly kind: 'Deployment' | 'Rollout'; readonly name: string };
   readonly minReplicas: number;
   readonly maxReplicas: number;
   /** Average CPU utilisation (percent of requests) to aim for. */
@@ -23,7 +23,7 @@ export class AppAutoscaler extends Construct {
     new kplus.k8s.KubeHorizontalPodAutoscalerV2(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.deploymentName },
+        scaleTargetRef: { apiVersion: props.target.kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1', kind: props.target.kind, name: props.target.name },
         minReplicas: props.minReplicas,
         maxReplicas: props.maxReplicas,
         metrics: [

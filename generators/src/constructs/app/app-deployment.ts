@@ -38,6 +38,12 @@ export interface AppDeploymentProps {
   readonly envConfigMaps?: readonly string[];
   /** Secrets (written by External Secrets) whose keys become environment variables. */
   readonly envSecrets?: readonly string[];
+  /**
+   * Plain variables set on the container itself (the platform's, e.g. where traces go). They take
+   * precedence over `envFrom`, so leave out any name the ConfigMaps or Secrets carry.
+   * @default none
+   */
+  readonly env?: Readonly<Record<string, string>>;
   /** Annotations on the pod template (e.g. a config checksum that rolls pods on change). */
   readonly podAnnotations?: Record<string, string>;
   /**
@@ -54,6 +60,9 @@ export interface AppDeploymentProps {
  * A writable emptyDir is mounted at /tmp because the root file system is read-only.
  */
 export class AppDeployment extends Construct {
+  /** The rendered Deployment (an `AppRollout` takes its pod template from here). */
+  public readonly resource: ApiObject;
+
   constructor(scope: Construct, id: string, props: AppDeploymentProps) {
     super(scope, id);
     const selector = selectorLabels(props.name);
@@ -99,6 +108,7 @@ export class AppDeployment extends Construct {
         user: 10001,
         group: 10001,
       },
+      envVariables: Object.fromEntries(Object.entries(props.env ?? {}).map(([name, value]) => [name, kplus.EnvValue.fromValue(value)])),
       envFrom: [
         ...(props.envConfigMaps ?? []).map((name) => kplus.Env.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, `EnvConfig-${name}`, name))),
         ...(props.envSecrets ?? []).map((name) => kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, `EnvSecret-${name}`, name))),
@@ -108,6 +118,7 @@ export class AppDeployment extends Construct {
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(64) }));
 
     const api = ApiObject.of(deployment);
+    this.resource = api;
     const base = '/spec/template/spec';
     api.addJsonPatch(
       // cdk8s-plus labels pods with its construct address; selectors here use names only.

@@ -27,6 +27,13 @@ export interface AppIngressProps {
   readonly path: string;
   readonly serviceName: string;
   readonly servicePort: number;
+  /**
+   * The backend port is `use-annotation`: the forward action Argo Rollouts writes into the
+   * `alb.ingress.kubernetes.io/actions.<serviceName>` annotation splits the traffic between the
+   * stable and canary Services (EKS canary).
+   * @default false
+   */
+  readonly rolloutManagedAction?: boolean;
   /** Which controller serves it: `alb` on EKS, `traefik` on k3s. */
   readonly controller: { readonly kind: 'alb'; readonly settings: AlbSettings } | { readonly kind: 'traefik'; readonly settings: TraefikSettings };
 }
@@ -71,7 +78,7 @@ export class AppIngress extends Construct {
                 {
                   path: props.path,
                   pathType: 'Prefix',
-                  backend: { service: { name: props.serviceName, port: { number: props.servicePort } } },
+                  backend: { service: { name: props.serviceName, port: props.rolloutManagedAction ? { name: 'use-annotation' } : { number: props.servicePort } } },
                 },
               ],
             },

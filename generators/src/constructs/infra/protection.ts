@@ -1,4 +1,4 @@
-import { exemptionAnnotation } from '../../validate/checks.js';
+import { exemptionAnnotation } from '../../validate/rendered-check.js';
 
 /**
  * The three protections every stateful AWS object carries, so that nothing stateful is lost by

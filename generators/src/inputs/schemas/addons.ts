@@ -38,7 +38,7 @@ export const pinnedChart = z
     appVersion: appVersion
       .optional()
       .describe(
-        "The chart version's appVersion (Chart.yaml). Required for argo-cd and argo-workflows (versioned apart from their application): the release whose CRDs the chart installs and `validate` checks against; change it together with `version`. Left out for ACK, External Secrets and Crossplane (chart X.Y.Z runs vX.Y.Z).",
+        "The chart version's appVersion (Chart.yaml). Required for argo-cd, argo-workflows and argo-rollouts (versioned apart from their application): the release whose CRDs the chart installs and `validate` checks against; change it together with `version`. Left out for ACK, External Secrets and Crossplane (chart X.Y.Z runs vX.Y.Z).",
       ),
     image: z
       .strictObject({
@@ -60,6 +60,7 @@ export const chartIds = [
   'argo-cd',
   'external-secrets',
   'argo-workflows',
+  'argo-rollouts',
   'ack-rds',
   'ack-elasticache',
   'ack-s3',
@@ -84,7 +85,7 @@ export type CrossplaneProviderId = (typeof crossplaneProviderIds)[number];
  * CRDs are copied from. Versioned with the application: chart X.Y.Z runs vX.Y.Z, so appVersion is
  * left out. The other charts install no CRD the rendered tree uses (appVersion optional, unused).
  */
-export const chartsVersionedApart: readonly ChartId[] = ['argo-cd', 'argo-workflows'];
+export const chartsVersionedApart: readonly ChartId[] = ['argo-cd', 'argo-workflows', 'argo-rollouts'];
 export const chartsVersionedWithApp: readonly ChartId[] = ['external-secrets', 'ack-rds', 'ack-elasticache', 'ack-s3', 'crossplane'];
 
 export const addonCatalogueSchema = z

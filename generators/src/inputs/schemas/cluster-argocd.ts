@@ -131,6 +131,7 @@ export const irsaAddons = [
   'amazon-cloudwatch-observability',
   'adot-collector',
   'argocd-notifications',
+  'argo-rollouts',
 ] as const;
 export type IrsaAddon = (typeof irsaAddons)[number];
 
@@ -142,7 +143,7 @@ export const eksSettings = z
     addonRoles: z
       .strictObject(Object.fromEntries(irsaAddons.map((id) => [id, stringOrParam.optional().describe(`IAM role of the ${id} service account.`)])) as Record<IrsaAddon, z.ZodOptional<typeof stringOrParam>>)
       .default({})
-      .describe('IAM role ARN each add-on assumes, usually { param: iam/<add-on>-role-arn }: through IRSA, except amazon-cloudwatch-observability (EKS Pod Identity: its chart renders no service-account annotation). Required: aws-load-balancer-controller, external-dns, amazon-cloudwatch-observability, adot-collector, crossplane (it manages the Pod Identity associations, and the AWS resources of provider crossplane); ack-<service> for each ACK controller; argocd-notifications with notifications.sqs.'),
+      .describe('IAM role ARN each add-on assumes, usually { param: iam/<add-on>-role-arn }: through IRSA, except amazon-cloudwatch-observability (EKS Pod Identity: its chart renders no service-account annotation). Required: aws-load-balancer-controller, external-dns, amazon-cloudwatch-observability, adot-collector, argo-rollouts (ALB target groups and CloudWatch metrics of the canaries), crossplane (it manages the Pod Identity associations, and the AWS resources of provider crossplane); ack-<service> for each ACK controller; argocd-notifications with notifications.sqs.'),
     externalDns: z
       .strictObject({
         policy: z

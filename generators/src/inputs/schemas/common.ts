@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KUBERNETES_RELEASES } from '../../tools/versions.js';
 
 /** DNS-1035 label: what a Service, Namespace or app name must be (lower case, starts with a letter). */
 export const dnsLabel = z
@@ -48,5 +49,16 @@ export type ParamRef = z.infer<typeof paramRef>;
 export const stringOrParam = z.union([z.string().min(1), paramRef]);
 export type StringOrParam = z.infer<typeof stringOrParam>;
 
-/** Kubernetes minor version the cluster runs, e.g. "1.35". */
-export const kubernetesMinor = z.string().regex(/^1\.[0-9]{2}$/, 'must be a Kubernetes minor version such as "1.35" (quote it in YAML)');
+/**
+ * Kubernetes minor version the cluster runs, e.g. "1.35": one of the minors whose release is
+ * pinned (`KUBERNETES_RELEASES`), since manifests are validated against that release's schemas.
+ */
+export const kubernetesMinor = z
+  .string()
+  .regex(/^1\.[0-9]{2}$/, 'must be a Kubernetes minor version such as "1.35" (quote it in YAML)')
+  .refine((minor) => Object.hasOwn(KUBERNETES_RELEASES, minor), {
+    // Like a wrong type, an unsupported minor stops the cluster's cross-field rules (k3s.version
+    // against kubernetesVersion, ...), which would only report consequences of it.
+    abort: true,
+    error: (issue) => `Kubernetes ${String(issue.input)} is not supported; supported minors: ${Object.keys(KUBERNETES_RELEASES).join(', ')} (pinned in generators/src/tools/versions.ts)`,
+  });

@@ -66,6 +66,47 @@ const ingress = z
   })
   .describe('Public HTTP(S) route to the service.');
 
+/** A duration Argo Rollouts reads: a whole number of seconds, minutes or hours, above zero. */
+export const rolloutDuration = z
+  .string()
+  .regex(/^[1-9][0-9]*(s|m|h)$/, 'must be a duration such as "30s", "5m" or "1h" (a whole number above 0 and s, m or h)');
+
+const canaryStep = z
+  .strictObject({
+    weight: z.number().int().min(1, 'must be >= 1').max(100, 'must be <= 100').describe('Percent of the traffic sent to the new version at this step (1-100).'),
+    pause: rolloutDuration.describe('How long the step holds before its analysis runs, e.g. "5m".'),
+  })
+  .describe('One canary step: shift to `weight` percent, hold for `pause`, then run the analysis.');
+
+const rolloutAnalysis = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Run the analysis after every step; a failed analysis aborts the rollout and returns all traffic to the stable version. Default: true.'),
+    maxErrorRatePercent: z.number().min(0).max(100).default(1).describe('Highest share of 5xx responses of the new version (its ALB target group on EKS), in percent. Default: 1.'),
+    maxP95LatencyMs: z.number().int().min(1).default(500).describe('Highest p95 response time of the new version (ALB TargetResponseTime), in milliseconds. Default: 500.'),
+    interval: rolloutDuration.default('1m').describe('Time between two measurements. Default: 1m.'),
+    measurements: z.number().int().min(1).max(30).default(3).describe('Measurements per analysis run. Default: 3.'),
+    failureLimit: z.number().int().min(0).default(0).describe('Failed measurements tolerated before the run fails. Default: 0.'),
+  })
+  .describe('The automated analysis between canary steps.');
+
+/** The analysis a canary gets when its input names none. */
+export const defaultRolloutAnalysis = rolloutAnalysis.parse({});
+
+const rollout = z
+  .strictObject({
+    strategy: z
+      .enum(['canary', 'rolling'])
+      .optional()
+      .describe('canary: an Argo Rollouts canary with traffic shifted step by step and analysed; rolling: a plain Deployment rolling update. Default: canary in a production cluster for a service with an ingress, else rolling.'),
+    steps: z
+      .array(canaryStep)
+      .min(1, 'must list at least one step')
+      .optional()
+      .describe('Canary steps, weights rising; after the last one the new version takes 100%. Default: 10% → 25% → 50%, 5 minutes each.'),
+    analysis: rolloutAnalysis.optional().describe('Analysis between the steps. Default: on, 1% 5xx, 500 ms p95, 3 measurements a minute apart.'),
+  })
+  .describe('How a new version is rolled out.');
+
 /**
  * `apps/<service>/service.yaml`, after `apps/<service>/<cluster>.yaml` is deep-merged onto it.
  * The service name is the folder name.
@@ -87,6 +128,7 @@ export const serviceSchema = z.strictObject({
   ingress: ingress.optional(),
   allowFrom: z.array(dnsLabel).default([]).describe('Services allowed to call this one (NetworkPolicy).'),
   uses: z.array(dnsLabel).default([]).describe('Infrastructure resources (infra/<name>.yaml) this service uses.'),
+  rollout: rollout.default({}),
   serviceAccount: z
     .strictObject({
       roleArn: stringOrParam.optional().describe('IAM role for the pods (IRSA, EKS only).'),

@@ -21,7 +21,7 @@ import { parseAllDocuments } from 'yaml';
 import type { ControlPlaneBinaries } from '../../tools/control-plane-build.js';
 import type { EnsureOptions } from '../../tools/go.js';
 import { mapLimit } from '../../render/task-pool.js';
-import { displayPath, manifestIdentity, splitYamlDocuments } from '../documents.js';
+import { displayPath, manifestIdentity, splitYamlDocuments, type ManifestIdentity } from '../documents.js';
 import { countResults, sortResults, type EngineReport, type ResourceResult } from '../report.js';
 import { VerdictCache, verdictKey, type Verdict } from '../verdict-cache.js';
 import type { PreparedCrdSource } from '../crd-sources.js';
@@ -36,46 +36,87 @@ export interface ApiserverRun {
   readonly binaries: ControlPlaneBinaries;
   /** Absolute paths of the files to validate. */
   readonly files: readonly string[];
+  /** Their texts, when already read. */
+  readonly texts?: ReadonlyMap<string, string>;
   /** The CRD sources the cluster has, in priority order (first source wins). */
   readonly crdSources: readonly PreparedCrdSource[];
   /** Files are reported relative to this folder. */
   readonly relativeTo: string;
-  /** Folder holding `.cache/` (pre-loaded state, verdicts). */
+  /** Folder holding `.cache/` (the pre-loaded server state). */
   readonly cacheRoot: string;
-  /** Reuse cached verdicts (default true). */
-  readonly cache?: boolean;
+  /** Cached verdicts to reuse and extend (the caller saves it); none: judge everything. */
+  readonly verdicts?: VerdictCache;
   readonly signal?: AbortSignal;
   readonly log?: EnsureOptions['log'];
 }
 
-/** One document of the tree, parsed. */
-export interface TreeDocument {
-  readonly file: string;
-  readonly index: number;
-  readonly text: string;
-  readonly object: Record<string, unknown> | undefined;
+/**
+ * One document of the tree. Its identity comes from a quick read of the top-level lines the
+ * renderer writes (`apiVersion:`, `kind:`, `metadata:` with `name:` / `namespace:` two spaces in),
+ * falling back to a full parse; the object itself is parsed only when asked for (a cached verdict
+ * never needs it, and parsing 15k documents costs seconds).
+ */
+export class TreeDocument {
   readonly apiVersion: string;
   readonly kind: string;
   readonly name: string;
   readonly namespace?: string;
-  /** Why it could not be parsed. */
-  readonly parseError?: string;
+  private parsed?: { object?: Record<string, unknown>; error?: string };
+
+  constructor(
+    readonly file: string,
+    readonly index: number,
+    readonly text: string,
+  ) {
+    const identity = quickIdentity(text) ?? manifestIdentity(this.object);
+    this.apiVersion = identity.apiVersion;
+    this.kind = identity.kind;
+    this.name = identity.name;
+    if (identity.namespace) this.namespace = identity.namespace;
+  }
+
+  /** The parsed object; undefined when the text is not a YAML mapping. */
+  get object(): Record<string, unknown> | undefined {
+    return this.parse().object;
+  }
+
+  /** Why the text could not be parsed, if it could not. */
+  get parseError(): string | undefined {
+    return this.parse().error;
+  }
+
+  private parse(): { object?: Record<string, unknown>; error?: string } {
+    if (!this.parsed) {
+      const document = parseAllDocuments(this.text)[0];
+      const error = document && 'errors' in document && document.errors.length > 0 ? document.errors[0]!.message : undefined;
+      const value = document && !error && 'toJS' in document ? (document.toJS({ maxAliasCount: 100 }) as unknown) : undefined;
+      const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+      this.parsed = error ? { error } : object ? { object } : { error: 'not a mapping' };
+    }
+    return this.parsed;
+  }
 }
 
-/** Reads and parses every document of the files. */
-export async function readTreeDocuments(files: readonly string[], relativeTo: string): Promise<TreeDocument[]> {
-  const docs: TreeDocument[] = [];
-  for (const file of files) {
+/** apiVersion, kind, name and namespace read off block-style top-level lines, or undefined. */
+export function quickIdentity(text: string): ManifestIdentity | undefined {
+  const scalar = (pattern: RegExp, within: string) => pattern.exec(within)?.[1]?.replace(/^(['"])(.*)\1$/, '$2');
+  const apiVersion = scalar(/^apiVersion:[ \t]*([^\s#{}[\]]+)[ \t]*$/m, text);
+  const kind = scalar(/^kind:[ \t]*([^\s#{}[\]]+)[ \t]*$/m, text);
+  const metadata = /^metadata:[ \t]*\n((?:(?:[ \t]+.*)?\n)*)/m.exec(text)?.[1];
+  if (!apiVersion || !kind || metadata === undefined) return undefined;
+  const name = scalar(/^ {2}name:[ \t]*([^\s#{}[\]]+)[ \t]*$/m, metadata);
+  const namespace = scalar(/^ {2}namespace:[ \t]*([^\s#{}[\]]+)[ \t]*$/m, metadata);
+  if (!name) return undefined;
+  return { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
+}
+
+/** Reads every document of the files (parsed lazily); `known` holds texts already read. */
+export async function readTreeDocuments(files: readonly string[], relativeTo: string, known?: ReadonlyMap<string, string>): Promise<TreeDocument[]> {
+  const texts = await mapLimit(files, 64, async (file) => known?.get(file) ?? readFile(file, 'utf8'));
+  return files.flatMap((file, i) => {
     const shown = displayPath(relativeTo, file);
-    splitYamlDocuments(await readFile(file, 'utf8')).forEach((text, index) => {
-      const parsed = parseAllDocuments(text)[0];
-      const error = parsed && 'errors' in parsed && parsed.errors.length > 0 ? parsed.errors[0]!.message : undefined;
-      const value = parsed && !error && 'toJS' in parsed ? (parsed.toJS({ maxAliasCount: 100 }) as unknown) : undefined;
-      const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-      docs.push({ file: shown, index, text, object, ...manifestIdentity(object), ...(error ? { parseError: error } : object ? {} : { parseError: 'not a mapping' }) });
-    });
-  }
-  return docs;
+    return splitYamlDocuments(texts[i]!).map((text, index) => new TreeDocument(shown, index, text));
+  });
 }
 
 /** `group/Kind` → versions used, for the kinds with a group. */
@@ -94,13 +135,13 @@ export function usedVersions(docs: readonly TreeDocument[]): Map<string, Set<str
 
 /** Validates the files on a real API server and returns the engine report. */
 export async function runApiserver(run: ApiserverRun): Promise<EngineReport> {
-  const docs = await readTreeDocuments(run.files, run.relativeTo);
+  const docs = await readTreeDocuments(run.files, run.relativeTo, run.texts);
   const plan = await planCrds(run.crdSources, usedVersions(docs));
   const engineKey = `kube-apiserver ${run.binaries.kubernetesRelease} etcd ${run.binaries.etcdVersion} crds ${plan.hash} ${ENGINE_REVISION}`;
   const namespaceTexts = new Map(docs.filter((d) => d.kind === 'Namespace' && d.apiVersion === 'v1').map((d) => [d.name, d.text]));
   const keyOf = (doc: TreeDocument) => verdictKey(engineKey, doc.text, doc.namespace ? (namespaceTexts.get(doc.namespace) ?? '(created)') : '');
 
-  const cache = run.cache === false ? undefined : await VerdictCache.open(run.cacheRoot, 'kube-apiserver');
+  const cache = run.verdicts;
   const verdicts = new Map<TreeDocument, Verdict>();
   for (const doc of docs) {
     const cached = cache?.get(keyOf(doc));
@@ -119,7 +160,6 @@ export async function runApiserver(run: ApiserverRun): Promise<EngineReport> {
         results.push(resultOf(doc, result.status, result.msg));
       }
     }
-    await cache?.save();
   }
   for (const doc of docs) {
     const verdict = verdicts.get(doc);

@@ -42,14 +42,19 @@ export interface ControlPlane {
   readonly workDir: string;
   /** Process ids of the two guards (tests look for leftovers with them). */
   readonly pids: readonly number[];
-  /** Stops etcd and the apiserver (etcd data kept when `keepEtcdData`), removes the folder. */
+  /**
+   * Stops etcd and the apiserver and removes the folder. With `keepEtcdData`, both shut down
+   * cleanly and etcd's data is copied there first; otherwise they are killed (the data is thrown
+   * away: nothing is gained by waiting ~2 s for a graceful shutdown).
+   */
   stop(options?: { keepEtcdData?: string }): Promise<void>;
 }
 
 /**
  * The guard: runs "$@" in the background with /dev/null as its stdin, and reads its own stdin (a
- * pipe from the owner, kept on fd 3). A line ("stop") means an orderly stop: the server gets
- * SIGTERM (the owner escalates to SIGKILL of the process group if it hangs). End of file without
+ * pipe from the owner, kept on fd 3). A line means an orderly stop: "kill" gets the server
+ * SIGKILL (its data is thrown away anyway), any other line SIGTERM (the owner escalates to
+ * SIGKILL of the process group if it hangs). End of file without
  * a line means the owner died: the server gets SIGTERM and $GUARD_REMOVE, when set, is removed
  * after it ends.
  */
@@ -60,7 +65,7 @@ const GUARD = [
   "trap 'orphan=1; kill -TERM \"$child\" 2>/dev/null' USR2",
   '"$@" </dev/null &',
   'child=$!',
-  '{ if read -r _ <&3; then kill -USR1 $$; else kill -USR2 $$; fi; } &',
+  '{ if read -r line <&3; then if [ "$line" = kill ]; then kill -KILL "$child"; else kill -USR1 $$; fi; else kill -USR2 $$; fi; } &',
   'watcher=$!',
   'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || break; done',
   'kill "$watcher" 2>/dev/null',
@@ -68,20 +73,25 @@ const GUARD = [
   'exit "$code"',
 ].join('\n');
 
-interface Guarded {
+/** A server running under the guard. */
+export interface Guarded {
   readonly child: ChildProcess;
   readonly logFile: string;
   readonly exited: Promise<number | null>;
 }
 
-async function startGuarded(name: string, binary: string, args: readonly string[], workDir: string, removeOnExit?: string): Promise<Guarded> {
+/**
+ * Starts `binary` under the guard, its output appended to `<workDir>/<name>.log`; `env` is added
+ * to the environment. `removeOnExit` is removed when the owner dies without stopping it.
+ */
+export async function startGuarded(name: string, binary: string, args: readonly string[], workDir: string, removeOnExit?: string, env: Readonly<Record<string, string>> = {}): Promise<Guarded> {
   const logFile = path.join(workDir, `${name}.log`);
   const log = await open(logFile, 'a');
   try {
     const child = spawn('sh', ['-c', GUARD, `guard-${name}`, binary, ...args], {
       stdio: ['pipe', log.fd, log.fd],
       detached: true, // its own process group: Ctrl-C reaches this process, which stops it in order
-      env: { ...process.env, GUARD_REMOVE: removeOnExit ?? '' },
+      env: { ...process.env, ...env, GUARD_REMOVE: removeOnExit ?? '' },
     });
     const exited = new Promise<number | null>((resolve) => {
       child.on('exit', (code) => resolve(code));
@@ -93,9 +103,13 @@ async function startGuarded(name: string, binary: string, args: readonly string[
   }
 }
 
-async function stopGuarded(guarded: Guarded): Promise<void> {
+/**
+ * Stops a guarded server: gracefully (SIGTERM; SIGKILL of its process group after 15 s) or, when
+ * its state is thrown away anyway, at once (SIGKILL).
+ */
+export async function stopGuarded(guarded: Guarded, graceful = true): Promise<void> {
   if (guarded.child.exitCode !== null || guarded.child.signalCode !== null) return;
-  guarded.child.stdin?.end('stop\n');
+  guarded.child.stdin?.end(graceful ? 'stop\n' : 'kill\n');
   const timeout = new AbortController();
   const done = await Promise.race([guarded.exited.then(() => true), sleep(15_000, undefined, { signal: timeout.signal }).then(() => false, () => false)]);
   timeout.abort();
@@ -127,7 +141,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'gitops-apiserver-'));
   const guards: Guarded[] = [];
   const stopAll = async (keepEtcdData?: string) => {
-    for (const guard of [...guards].reverse()) await stopGuarded(guard);
+    for (const guard of [...guards].reverse()) await stopGuarded(guard, keepEtcdData !== undefined);
     if (keepEtcdData) await cp(path.join(workDir, 'etcd'), keepEtcdData, { recursive: true });
     await rm(workDir, { recursive: true, force: true });
   };
@@ -174,7 +188,9 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
         // Real clusters allow privileged containers and leave the verdict to Pod Security admission.
         '--allow-privileged=true',
         '--profiling=false',
-      ], workDir),
+        // Both guards remove the folder once their server has ended (the apiserver may still be
+        // writing its certificates when etcd's guard removes it).
+      ], workDir, workDir),
     );
 
     const url = `https://127.0.0.1:${securePort}`;
@@ -197,7 +213,8 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   }
 }
 
-async function distinctFreePorts(count: number): Promise<number[]> {
+/** `count` different free ports on 127.0.0.1. */
+export async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
   return [...ports];

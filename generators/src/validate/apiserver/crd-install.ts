@@ -57,17 +57,28 @@ export async function planCrds(sources: readonly PreparedCrdSource[], usedVersio
       if (byName.has(crd.name)) continue;
       const used = usedVersions.get(`${crd.group}/${crd.kind}`);
       const only = used?.size === 1 ? [...used][0]! : undefined;
-      const storage = only && crd.servedVersions.length > 1 && crd.servedVersions.includes(only) ? only : undefined;
+      const storage = only && only !== crd.storageVersion && crd.servedVersions.length > 1 && crd.servedVersions.includes(only) ? only : undefined;
       byName.set(crd.name, { name: crd.name, group: crd.group, kind: crd.kind, file: crd.file, ...(storage ? { storage } : {}) });
     }
   }
   const crds = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
   const hash = createHash('sha256');
-  for (const file of [...new Set(crds.map((c) => c.file))].sort()) hash.update(file.split('/').slice(-2).join('/')).update(await readFile(file)).update('\0');
+  for (const file of [...new Set(crds.map((c) => c.file))].sort()) hash.update(file.split('/').slice(-2).join('/')).update(await fileDigest(file)).update('\0');
   hash.update(JSON.stringify(crds.filter((c) => c.storage).map((c) => [c.name, c.storage])));
   return { crds, hash: hash.digest('hex').slice(0, 16) };
 }
 
+
+/** CRD files in the schema cache never change (their folder is named after the version): hashed once per process. */
+const digests = new Map<string, Promise<string>>();
+function fileDigest(file: string): Promise<string> {
+  let digest = digests.get(file);
+  if (!digest) {
+    digest = readFile(file).then((bytes) => createHash('sha256').update(bytes).digest('hex'));
+    digests.set(file, digest);
+  }
+  return digest;
+}
 
 /** The CRD objects of a plan, ready to apply. */
 export async function loadCrdObjects(plan: CrdPlan): Promise<Record<string, unknown>[]> {

@@ -5,6 +5,7 @@
  * Apply is server-side apply with one field manager (`gitops`), `force=true` and
  * `fieldValidation=Strict`, so an unknown or duplicate field is a rejection, not a silent drop.
  */
+import { setMaxListeners } from 'node:events';
 import { Agent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 
@@ -51,13 +52,22 @@ export class KubeClient {
 
   constructor(options: KubeClientOptions) {
     this.agent = new Agent({ ca: options.ca, keepAlive: true, maxSockets: options.maxSockets ?? 8 });
+    // One listener on the caller's signal; the requests in flight listen to this client's own.
+    let signal: AbortSignal | undefined;
+    if (options.signal) {
+      const own = new AbortController();
+      setMaxListeners(256, own.signal);
+      if (options.signal.aborted) own.abort(options.signal.reason);
+      else options.signal.addEventListener('abort', () => own.abort(options.signal!.reason), { once: true });
+      signal = own.signal;
+    }
     this.http = axios.create({
       baseURL: options.url,
       httpsAgent: this.agent,
       headers: { authorization: `Bearer ${options.token}` },
       validateStatus: () => true,
       timeout: 60_000,
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(signal ? { signal } : {}),
     });
   }
 

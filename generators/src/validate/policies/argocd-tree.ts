@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { CheckContext, RenderedDoc } from '../checks.js';
+import type { CheckContext, RenderedDoc } from '../rendered-check.js';
 
 /**
  * What Argo CD will do with a cluster's rendered tree, worked out from the files alone: the
@@ -141,7 +141,7 @@ const clusterScoped: Readonly<Record<string, readonly string[]>> = {
   'apiextensions.crossplane.io': ['CompositeResourceDefinition', 'Composition', 'CompositionRevision', 'EnvironmentConfig', 'ManagedResourceDefinition'],
   'aws.upbound.io': ['ProviderConfig', 'ProviderConfigUsage', 'StoreConfig'],
   'elbv2.k8s.aws': ['IngressClassParams'],
-  'argoproj.io': ['ClusterWorkflowTemplate'],
+  'argoproj.io': ['ClusterWorkflowTemplate', 'ClusterAnalysisTemplate'],
 };
 
 /** Whether an object is namespaced, as the API server will treat it. */

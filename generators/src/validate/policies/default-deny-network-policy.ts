@@ -1,4 +1,4 @@
-import type { Finding, RenderedCheck, RenderedDoc } from '../checks.js';
+import type { Finding, RenderedCheck, RenderedDoc } from '../rendered-check.js';
 import { podTemplates } from '../pod-templates.js';
 import { findingFor } from './support.js';
 

@@ -1,4 +1,4 @@
-import type { Finding, RenderedCheck, RenderedDoc } from '../checks.js';
+import type { Finding, RenderedCheck, RenderedDoc } from '../rendered-check.js';
 import { groupOf } from './argocd-tree.js';
 import { findingFor } from './support.js';
 

@@ -1,4 +1,4 @@
-import type { RenderedCheck } from '../checks.js';
+import type { RenderedCheck } from '../rendered-check.js';
 import { findingFor } from './support.js';
 
 /**

@@ -1,6 +1,5 @@
-import type { Finding, RenderedCheck } from '../checks.js';
+import { resourceId, type Finding, type RenderedCheck } from '../rendered-check.js';
 import { builtInNamespaces, folderHasFiles, isNamespaced, normalizeRepo, readArgoCdTree, syncsFolder, type AppModel } from './argocd-tree.js';
-import { resourceOf } from './support.js';
 
 /**
  * Every folder of a cluster's rendered tree is synced by exactly one Argo CD Application, and
@@ -21,10 +20,10 @@ export const ownership: RenderedCheck = {
   description: 'every rendered folder is synced by exactly one Argo CD Application; paths, projects and namespaces they use exist',
   run: (context) => {
     const tree = readArgoCdTree(context);
-    const findings: Finding[] = tree.problems.map((problem) => ({ check: ID, file: problem.doc.file, resource: resourceOf(problem.doc), message: problem.message, fix: problem.fix }));
+    const findings: Finding[] = tree.problems.map((problem) => ({ check: ID, file: problem.doc.file, resource: resourceId(problem.doc), message: problem.message, fix: problem.fix }));
     const bootstrap = `${tree.renderedRoot}/bootstrap`;
     const appLabel = (app: AppModel) => (app.generatedBy ? `Application ${app.name} (from ApplicationSet ${app.generatedBy})` : `Application ${app.name}`);
-    const onApp = (app: AppModel, message: string, fix: string) => findings.push({ check: ID, file: app.doc.file, resource: resourceOf(app.doc), message, fix });
+    const onApp = (app: AppModel, message: string, fix: string) => findings.push({ check: ID, file: app.doc.file, resource: resourceId(app.doc), message, fix });
     const ownSources = (app: AppModel) => app.sources.filter((source) => normalizeRepo(source.repoURL) === normalizeRepo(tree.repoURL) && source.path !== undefined && !source.ref);
 
     for (const app of tree.apps) {
@@ -49,7 +48,7 @@ export const ownership: RenderedCheck = {
       const owners = tree.apps.filter((app) => ownSources(app).some((source) => syncsFolder(source, folder))).sort((a, b) => a.name.localeCompare(b.name));
       const first = docs[0]!;
       if (owners.length === 0) {
-        findings.push({ check: ID, file: folder, resource: `folder ${folder}`, message: `gap: ${folder} (${docs.length} object${docs.length === 1 ? '' : 's'}, e.g. ${resourceOf(first)}) is synced by no Application`, fix: 'add an Application (or an ApplicationSet directory) for the folder in argocd/, or render the objects into a synced folder' });
+        findings.push({ check: ID, file: folder, resource: `folder ${folder}`, message: `gap: ${folder} (${docs.length} object${docs.length === 1 ? '' : 's'}, e.g. ${resourceId(first)}) is synced by no Application`, fix: 'add an Application (or an ApplicationSet directory) for the folder in argocd/, or render the objects into a synced folder' });
       } else if (owners.length > 1) {
         findings.push({ check: ID, file: folder, resource: `folder ${folder}`, message: `overlap: ${folder} is synced by ${owners.map(appLabel).join(' and ')}`, fix: 'let exactly one Application sync each folder (check recursive sources and directory patterns)' });
       }
@@ -58,7 +57,7 @@ export const ownership: RenderedCheck = {
           if (!isNamespaced(doc)) continue;
           const namespace = doc.object.metadata.namespace ?? owner.destination.namespace;
           if (namespace && !builtInNamespaces.has(namespace) && !tree.namespaces.has(namespace)) {
-            findings.push({ check: ID, file: doc.file, resource: resourceOf(doc), message: `namespace not rendered: ${resourceOf(doc)} (synced by ${appLabel(owner)}) is in namespace ${namespace}, which no rendered Namespace creates`, fix: `render Namespace ${namespace} in the folder of the Application that owns it` });
+            findings.push({ check: ID, file: doc.file, resource: resourceId(doc), message: `namespace not rendered: ${resourceId(doc)} (synced by ${appLabel(owner)}) is in namespace ${namespace}, which no rendered Namespace creates`, fix: `render Namespace ${namespace} in the folder of the Application that owns it` });
           }
         }
       }
@@ -73,7 +72,7 @@ export const ownership: RenderedCheck = {
     for (const [namespace, docs] of tree.namespaces) {
       if (docs.length > 1) {
         for (const doc of docs.slice(1)) {
-          findings.push({ check: ID, file: doc.file, resource: resourceOf(doc), message: `overlap: Namespace ${namespace} is rendered ${docs.length} times (${docs.map((d) => d.file).join(', ')})`, fix: 'render each Namespace once, with the Application that owns it' });
+          findings.push({ check: ID, file: doc.file, resource: resourceId(doc), message: `overlap: Namespace ${namespace} is rendered ${docs.length} times (${docs.map((d) => d.file).join(', ')})`, fix: 'render each Namespace once, with the Application that owns it' });
         }
       }
     }

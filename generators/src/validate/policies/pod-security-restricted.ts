@@ -1,4 +1,4 @@
-import type { RenderedCheck } from '../checks.js';
+import type { RenderedCheck } from '../rendered-check.js';
 import { allContainers, podTemplates, type PodSpec } from '../pod-templates.js';
 import { containerLabel, findingFor } from './support.js';
 

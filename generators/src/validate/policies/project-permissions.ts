@@ -1,6 +1,5 @@
-import type { Finding, RenderedCheck, RenderedDoc } from '../checks.js';
+import { resourceId, type Finding, type RenderedCheck, type RenderedDoc } from '../rendered-check.js';
 import { globMatch, groupOf, isNamespaced, normalizeRepo, readArgoCdTree, syncsFolder, type AppModel, type ProjectModel } from './argocd-tree.js';
-import { resourceOf } from './support.js';
 
 /**
  * Everything an Application deploys is permitted by its AppProject, judged the way Argo CD
@@ -55,7 +54,7 @@ export const projectPermissions: RenderedCheck = {
     for (const app of tree.apps) {
       const project = tree.projects.get(app.project);
       if (!project) continue; // reported by the ownership check
-      const onApp = (message: string, fix: string) => findings.push({ check: ID, file: app.doc.file, resource: resourceOf(app.doc), message, fix });
+      const onApp = (message: string, fix: string) => findings.push({ check: ID, file: app.doc.file, resource: resourceId(app.doc), message, fix });
       for (const source of app.sources) {
         if (!sourcePermitted(project, source.repoURL)) {
           onApp(`${label(app)} uses ${source.repoURL}, which project ${project.name} does not list in sourceRepos`, `add the repository to AppProject ${project.name} (pinned chart repositories and this repository only)`);
@@ -84,7 +83,7 @@ function objectFindings(doc: RenderedDoc, app: AppModel, project: ProjectModel, 
     findings.push({
       check: ID,
       file: doc.file,
-      resource: resourceOf(doc),
+      resource: resourceId(doc),
       message: `${label} deploys ${namespaced ? 'namespaced' : 'cluster-scoped'} ${kind} "${doc.object.metadata.name}", which project ${project.name} does not permit`,
       fix: namespaced
         ? `add ${kind} to namespaceResourceWhitelist of AppProject ${project.name} (generators/src/argocd/plan.ts) if the project should deploy it, or render the object elsewhere`
@@ -97,7 +96,7 @@ function objectFindings(doc: RenderedDoc, app: AppModel, project: ProjectModel, 
       findings.push({
         check: ID,
         file: doc.file,
-        resource: resourceOf(doc),
+        resource: resourceId(doc),
         message: `${label} deploys ${kind} "${doc.object.metadata.name}" into namespace ${namespace}, which project ${project.name} does not allow`,
         fix: `keep the object in the project's namespaces (${project.destinations.map((d) => d.namespace).join(', ') || 'none'})`,
       });

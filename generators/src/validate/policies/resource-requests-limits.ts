@@ -1,4 +1,4 @@
-import type { RenderedCheck } from '../checks.js';
+import type { RenderedCheck } from '../rendered-check.js';
 import { cpuMillis, memoryBytes } from '../../inputs/quantities.js';
 import { allContainers, podTemplates } from '../pod-templates.js';
 import { containerLabel, findingFor } from './support.js';

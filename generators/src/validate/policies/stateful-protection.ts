@@ -1,4 +1,4 @@
-import type { RenderedCheck, RenderedDoc } from '../checks.js';
+import type { RenderedCheck, RenderedDoc } from '../rendered-check.js';
 import { findingFor } from './support.js';
 
 /**

@@ -34,6 +34,8 @@ export interface CrdSummary {
   readonly group: string;
   readonly kind: string;
   readonly servedVersions: readonly string[];
+  /** The version the CRD stores (absent in summaries cached before it was recorded). */
+  readonly storageVersion?: string;
 }
 
 /** The CustomResourceDefinitions in a YAML text (other documents are ignored). */
@@ -55,7 +57,8 @@ export function summarizeCrd(crd: Record<string, unknown>): CrdSummary {
   const versions = Array.isArray(spec['versions']) ? spec['versions'].filter(isObject) : [];
   const served = versions.filter((v) => v['served'] !== false).map((v) => String(v['name']));
   if (served.length === 0 && typeof spec['version'] === 'string') served.push(spec['version']);
-  return { name: String(metadata['name'] ?? ''), group: String(spec['group'] ?? ''), kind: String(names['kind'] ?? ''), servedVersions: served };
+  const storage = versions.find((v) => v['storage'] === true)?.['name'];
+  return { name: String(metadata['name'] ?? ''), group: String(spec['group'] ?? ''), kind: String(names['kind'] ?? ''), servedVersions: served, ...(typeof storage === 'string' ? { storageVersion: storage } : {}) };
 }
 
 /**

@@ -257,7 +257,8 @@ describe('service wiring', () => {
     expect(connection['data']).toEqual({ PLATFORM_DB_DATABASE: 'platform', PLATFORM_DB_PORT: '5432', PLATFORM_DB_SSLMODE: 'require' });
     const credentials = find(out, 'ExternalSecret', 'platform-db-credentials');
     expect(credentials.spec.data.map((d: { secretKey: string }) => d.secretKey)).toEqual(['PLATFORM_DB_PASSWORD', 'PLATFORM_DB_USERNAME']);
-    const deployment = find(out, 'Deployment', 'payment-service');
+    // payment-service releases as a canary in production: its Rollout carries the pod template.
+    const deployment = find(out, 'Rollout', 'payment-service');
     const envFrom = deployment.spec.template.spec.containers[0].envFrom as { configMapRef?: { name: string }; secretRef?: { name: string } }[];
     const sources = envFrom.map((e) => e.configMapRef?.name ?? e.secretRef?.name);
     expect(sources).toEqual(

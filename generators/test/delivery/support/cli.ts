@@ -15,9 +15,10 @@ export async function allFiles(root: string): Promise<Map<string, string>> {
   return files;
 }
 
-/** The container images of a rendered Deployment. */
+/** The container images of a rendered Deployment, or of the Rollout of a canary service. */
 export async function renderedImages(root: string, cluster: string, service: string): Promise<string[]> {
-  const text = await readFile(path.join(root, 'clusters', cluster, 'rendered', 'apps', service, `deployment.${service}.yaml`), 'utf8');
+  const folder = path.join(root, 'clusters', cluster, 'rendered', 'apps', service);
+  const text = await readFile(path.join(folder, `deployment.${service}.yaml`), 'utf8').catch(() => readFile(path.join(folder, `rollout.${service}.yaml`), 'utf8'));
   const deployment = parseAllDocuments(text)[0]!.toJS() as { spec: { template: { spec: { containers: { image: string }[] } } } };
   return deployment.spec.template.spec.containers.map((container) => container.image);
 }

@@ -6,11 +6,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lostFields, usedVersions, type TreeDocument } from '../../../src/validate/apiserver/apiserver-engine.js';
+import { lostFields, quickIdentity, usedVersions, type TreeDocument } from '../../../src/validate/apiserver/apiserver-engine.js';
+import { identityOf, splitYamlDocuments } from '../../../src/validate/documents.js';
+import { listYamlFiles } from '../../../src/validate/engines.js';
+import { readFile } from 'node:fs/promises';
 import { ensureToolchain, validateRendered } from '../../../src/validate/engines.js';
 import type { EngineReport } from '../../../src/validate/report.js';
 import { repositoryCrdSources, type CrdSource } from '../../../src/validate/crd-sources.js';
-import { repoRoot } from '../../support/temp-repo.js';
+import { repoRoot, shareToolsAndSchemas } from '../../support/temp-repo.js';
 
 const SLOW = { timeout: 600_000 };
 /** The CRDs of every version this repository's clusters install. */
@@ -67,10 +70,7 @@ describe('the kube-apiserver engine', () => {
   it('Pass when nothing changed since the last run: verdicts come from the cache, no server starts', SLOW, async () => {
     const cacheRoot = await mkdtemp(path.join(tmpdir(), 'gitops-verdicts-'));
     scratch.push(cacheRoot);
-    const { cp } = await import('node:fs/promises');
-    // Share binaries and the pre-loaded state, not the verdicts.
-    await cp(path.join(repoRoot, '.tools'), path.join(cacheRoot, '.tools'), { recursive: true });
-    await cp(path.join(repoRoot, '.cache', 'schemas'), path.join(cacheRoot, '.cache', 'schemas'), { recursive: true });
+    await shareToolsAndSchemas(cacheRoot);
     const files = { 'configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: shop }\ndata: { "log level": debug }\n' };
     const first = await apiserver(files, { cacheRoot, cache: true });
     expect(first.resources[0]!.status).toBe('invalid');
@@ -112,5 +112,25 @@ describe('usedVersions', () => {
       ['s3.aws.upbound.io/Bucket', ['v1beta1', 'v1beta2']],
       ['apps/Deployment', ['v1']],
     ]);
+  });
+});
+
+describe('quickIdentity', () => {
+  it('reads the same identity as a full parse from every document of the committed rendered tree', async () => {
+    let read = 0;
+    for (const file of await listYamlFiles(path.join(repoRoot, 'clusters'))) {
+      for (const text of splitYamlDocuments(await readFile(file, 'utf8'))) {
+        const quick = quickIdentity(text);
+        if (quick) read++;
+        if (quick) expect(quick, file).toEqual(identityOf(text));
+      }
+    }
+    expect(read).toBeGreaterThan(250);
+  });
+
+  it('gives up (the caller parses) on flow-style metadata or a value it cannot read plainly', () => {
+    expect(quickIdentity('apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n')).toBeUndefined();
+    expect(quickIdentity('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a b"\n')).toBeUndefined();
+    expect(quickIdentity('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    name: x\n  name: real\n  namespace: "shop"\n')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'real', namespace: 'shop' });
   });
 });

@@ -128,6 +128,9 @@ describe('the local control plane', () => {
     cli.kill('SIGKILL');
     await exited;
     expect(await eventually(() => processesMentioning(servers!.workDir).size === 0 && !existsSync(servers!.workDir), 20)).toBe(true);
+    // And it stays gone: no server was still writing into it.
+    await sleep(2_000);
+    expect(existsSync(servers!.workDir)).toBe(false);
   });
 
   it('Pass when the CLI is interrupted (SIGINT): exit 130, its servers stopped', SLOW, async () => {

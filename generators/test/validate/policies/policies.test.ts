@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { Cluster } from '../../../src/inputs/clusters.js';
 import { exemptionAnnotation, renderedChecks, resourceId, runChecks, type RenderedCheck, type RenderedDoc } from '../../../src/validate/checks.js';
-import { resourceOf } from '../../../src/validate/policies/support.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -83,11 +82,6 @@ describe('policies on the rendered tree', () => {
     const { cluster, docs } = await fixture('fail', 'no-secret-objects.secret.yaml');
     const blank = docs.map((doc) => ({ ...doc, object: { ...doc.object, metadata: { ...doc.object.metadata, annotations: { [exemptionAnnotation('no-secret-objects')]: ' ' } } } }));
     expect(runChecks({ cluster, docs: blank, root: '/repo' }, policies()).findings).toHaveLength(1);
-  });
-
-  it('names resources exactly as the runner does, so exemptions match', async () => {
-    const { docs } = await fixture('pass', 'production-service.yaml');
-    for (const doc of docs) expect(resourceOf(doc)).toBe(resourceId(doc));
   });
 
   it('explains each Pod Security violation', async () => {
