@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { blobId } from './blob-id.js';
 import { CachedCharts } from './chart-cache.js';
@@ -167,6 +167,7 @@ async function buildTree(
 ): Promise<TreeRecord> {
   const tmp = spare.dir;
   const records = new Map<string, FileRecord>();
+  const written = new Map<string, string>();
   const folders = new Set<string>(['']);
   const made = new Map<string, Promise<unknown>>();
   /** Files of the spare removed because this render needs a folder at their path. */
@@ -226,11 +227,13 @@ async function buildTree(
       } else {
         if (file.content === undefined) throw new Error(`render cache: ${relative} is in neither tree; run again (or rm -rf .cache/render)`);
         await writeFile(target, file.content);
-        records.set(relative, fileRecord(hash, await stat(target)));
+        written.set(relative, hash);
       }
     });
   }
   await pool.drain();
+  // The stat of each written file, in one synchronous pass (the new tree is private until swapped).
+  for (const [relative, hash] of written) records.set(relative, fileRecord(hash, statSync(`${tmp}/${relative}`)));
   for (const file of live.paths()) if (!records.has(file)) counts.removed++;
   // What the spare holds that this render does not: its files, then the folders they leave empty.
   const emptied = new Set<string>();
