@@ -1,0 +1,82 @@
+import { performance } from 'node:perf_hooks';
+import { defineCommand } from '../cli/command.js';
+import { FindingsError, InputError, UsageError } from '../errors.js';
+import { resolveCommit } from '../diff/git.js';
+import { readAddonCatalogue } from '../inputs/addons.js';
+import { loadClusters } from '../inputs/clusters.js';
+import { ensureArgoCd } from '../tools/argocd-build.js';
+import { ensureControlPlane } from '../tools/control-plane-build.js';
+import { runProcess } from '../tools/process.js';
+import { chartAppRelease, clusterCrdSources, ensureCrdSources } from '../validate/crd-sources.js';
+import { findRedis } from '../rehearse/argocd-processes.js';
+import { rehearse } from '../rehearse/rehearsal.js';
+import { formatRehearsal, rehearsalPasses } from '../rehearse/report.js';
+import { cacheRootFor } from './validate.js';
+
+interface RehearseOptions {
+  readonly cluster?: string[];
+  readonly base?: string;
+  readonly charts?: boolean;
+  readonly timeout: string;
+}
+
+export const rehearseCommand = defineCommand<RehearseOptions>({
+  name: 'rehearse',
+  summary: 'Rehearse the sync: the Argo CD release the clusters install syncs each cluster\'s committed rendered tree into a real kube-apiserver, and every Application from this repository must end Synced and stay Synced.',
+  define: (cmd) =>
+    cmd
+      .option('-c, --cluster <name...>', 'rehearse only these clusters')
+      .option('--base <ref>', 'rehearse this commit first, then move the same Argo CD to HEAD and report what it prunes, deletes or fails to update')
+      .option('--charts', 'rehearse the add-ons\' external Helm charts too (needs the chart repositories on the network and helm on PATH)')
+      .option('--timeout <seconds>', 'give up waiting for the Applications of a cluster to settle after this long', '300')
+      .addHelpText(
+        'after',
+        [
+          '',
+          'Rehearses the commit HEAD (commit the rendered tree first). The first run builds Argo CD',
+          '(clusters/addons.yaml charts.argo-cd.appVersion) from its Go module into .tools/ (~10 min on',
+          '2 cores, once), like kube-apiserver and etcd for validate; redis-server (Debian package',
+          'redis-server) must be installed. Everything runs on 127.0.0.1 and is stopped on exit, failure,',
+          'Ctrl-C, or when this process is killed.',
+          '',
+          'Exit codes: 0 every Application from this repository Synced and staying Synced, 1 otherwise,',
+          '2 usage or tool error.',
+        ].join('\n'),
+      ),
+  run: async (options, ctx) => {
+    const started = performance.now();
+    const settleSeconds = Number(options.timeout);
+    if (!Number.isInteger(settleSeconds) || settleSeconds < 10) throw new UsageError(`--timeout ${options.timeout}: must be a whole number of seconds, at least 10`);
+    let clusters = await loadClusters(ctx.root);
+    if (options.cluster?.length) {
+      const unknown = options.cluster.filter((name) => !clusters.some((c) => c.name === name));
+      if (unknown.length) throw new UsageError(`unknown cluster ${unknown.join(', ')} (clusters: ${clusters.map((c) => c.name).join(', ')})`);
+      clusters = clusters.filter((c) => options.cluster!.includes(c.name));
+    }
+    const { catalogue, issues } = await readAddonCatalogue(ctx.root);
+    if (!catalogue) throw new InputError(issues);
+    await findRedis();
+    const commit = await resolveCommit(ctx.root, 'HEAD');
+    const baseCommit = options.base ? await resolveCommit(ctx.root, options.base) : undefined;
+    const dirty = await runProcess('git', ['status', '--porcelain', '--', ...clusters.map((c) => `clusters/${c.name}/rendered`)], { cwd: ctx.root });
+    if (dirty.stdout.trim()) ctx.err(`warning: uncommitted changes under ${clusters.map((c) => `clusters/${c.name}/rendered`).join(', ')} are not rehearsed (Argo CD syncs commits): commit them first`);
+
+    const cacheRoot = cacheRootFor(ctx.root);
+    const log = (line: string) => ctx.err(line);
+    const argocd = await ensureArgoCd(cacheRoot, chartAppRelease(catalogue, 'argo-cd'), { signal: ctx.signal, log });
+    let failed = 0;
+    for (const cluster of clusters) {
+      const binaries = await ensureControlPlane(cacheRoot, cluster.kubernetesVersion, { signal: ctx.signal, log });
+      const crdSources = await ensureCrdSources(cacheRoot, clusterCrdSources(catalogue, cluster), { signal: ctx.signal, log });
+      const result = await rehearse(
+        { repo: ctx.root, cluster: cluster.name, commit, ...(baseCommit ? { baseCommit } : {}) },
+        { binaries, crdSources, argocd, cacheRoot, settleSeconds, rehearseCharts: Boolean(options.charts), signal: ctx.signal, log },
+      );
+      for (const line of formatRehearsal(result)) ctx.out(line);
+      if (!rehearsalPasses(result)) failed++;
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (failed > 0) throw new FindingsError(`rehearse failed: ${failed} cluster${failed === 1 ? '' : 's'} with Applications not Synced or not staying Synced (${seconds} s)`);
+    ctx.out(`rehearse ok: ${clusters.length} cluster${clusters.length === 1 ? '' : 's'} (${seconds} s)`);
+  },
+});

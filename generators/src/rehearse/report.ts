@@ -1,0 +1,76 @@
+/**
+ * The rehearsal report, in the style of `validate`'s: one summary line per cluster and pass, then
+ * one line per Application that needs attention, with Argo CD's messages verbatim.
+ */
+import { passes, type AppVerdict } from './verdict.js';
+import type { RehearsalPass, RehearsalResult } from './rehearsal.js';
+
+/** The Applications of a pass that fail the rehearsal. */
+export function failingApps(pass: RehearsalPass): AppVerdict[] {
+  return pass.apps.filter((app) => !passes(app));
+}
+
+/** True when the rehearsal passes: every pass settled and every rehearsed Application passes. */
+export function rehearsalPasses(result: RehearsalResult): boolean {
+  return [result.base, result.head].every((pass) => !pass || (pass.settled && failingApps(pass).length === 0 && pass.appSets.every((set) => !set.failed)));
+}
+
+export function formatRehearsal(result: RehearsalResult): string[] {
+  const lines: string[] = [];
+  const c = result.cluster;
+  for (const skipped of result.skippedBootstrap) lines.push(`${c}: bootstrap: not applied: ${skipped}`);
+  if (result.base) lines.push(...formatPass(c, 'base', result.base, result));
+  lines.push(...formatPass(c, result.base ? 'head' : '', result.head, result));
+  if (result.move) {
+    const m = result.move;
+    lines.push(`${c}: moving base → head: ${m.pruned.filter((p) => p.status === 'Pruned').length} pruned, ${m.pruned.filter((p) => p.status !== 'Pruned').length} prune skipped, ${m.deletedApps.length} Application${m.deletedApps.length === 1 ? '' : 's'} deleted, ${m.failed.length} failed to update`);
+    for (const p of m.pruned) lines.push(`  ${p.app}: ${p.status === 'Pruned' ? 'prunes' : 'keeps (prune skipped)'} ${p.resource}${p.message ? `: ${p.message}` : ''}`);
+    for (const d of m.deletedApps) {
+      lines.push(`  ${d.app}: Application deleted (its folder is gone); ${d.cascade ? `Argo CD deletes its ${d.resources.length} resources (resources finalizer)` : `its ${d.resources.length} resources stay (no resources finalizer)`}; gone from the API server: ${d.gone.length}/${d.resources.length}`);
+      for (const r of d.resources) lines.push(`    ${d.gone.includes(r) ? 'deleted' : 'kept'} ${r}`);
+    }
+    for (const f of m.failed) lines.push(`  ${f.app}: fails to update ${f.resource}: ${f.message}`);
+  }
+  return lines;
+}
+
+function formatPass(cluster: string, label: string, pass: RehearsalPass, result: RehearsalResult): string[] {
+  const lines: string[] = [];
+  const rehearsed = pass.apps.filter((a) => a.rehearsed && !a.deleting);
+  const synced = rehearsed.filter((a) => a.sync === 'Synced' && !a.perpetualDiff);
+  const failing = failingApps(pass);
+  const prefix = `${cluster}${label ? ` (${label})` : ''}`;
+  lines.push(
+    `${prefix}: ${pass.apps.length} Applications, ${rehearsed.length} rehearsed, ${synced.length} Synced and staying Synced, ${failing.length} failing, ${pass.apps.length - rehearsed.length} not rehearsed (Argo CD ${result.argocdRelease}, kube-apiserver ${result.kubernetesRelease}, commit ${pass.commit.slice(0, 12)}, ${pass.seconds} s${pass.settled ? '' : ', did not settle'})`,
+  );
+  if (!pass.settled) {
+    const pending = pass.apps.filter((a) => !a.settled).map((a) => a.name);
+    lines.push(`  did not settle${pending.length ? `: still in flight: ${pending.join(', ')}` : ''}`);
+    for (const block of pass.diagnostics) for (const line of block.split('\n')) lines.push(`    ${line}`);
+  }
+  for (const set of pass.appSets) {
+    if (!set.failed) continue;
+    lines.push(`  ApplicationSet ${set.name}: ✗`);
+    for (const condition of set.conditions) lines.push(`    ${condition.type}: ${condition.message}`);
+  }
+  for (const app of pass.apps) {
+    if (!app.rehearsed) {
+      lines.push(`  ${app.name}: ${app.notRehearsed}`);
+      continue;
+    }
+    if (app.deleting) {
+      lines.push(`  ${app.name}: being deleted (its resources finalizer runs)`);
+      continue;
+    }
+    const ok = passes(app);
+    const state = `${app.sync || 'never compared'}${app.phase ? `, last sync ${app.phase}` : ''}${app.perpetualDiff ? ', OutOfSync again after a refresh (perpetual diff)' : ''}`;
+    const notable = app.results.filter((r) => r.status !== 'Synced' || /\bWarning\b/.test(r.message));
+    if (ok && !app.conditions.length && notable.length === 0) continue;
+    lines.push(`  ${app.name} (project ${app.project}): ${state}${ok ? '' : ' ✗'}`);
+    if (app.operationMessage && app.phase !== 'Succeeded') lines.push(`    operation: ${app.operationMessage}`);
+    for (const condition of app.conditions) lines.push(`    ${condition.type}: ${condition.message}`);
+    for (const r of notable) lines.push(`    ${r.status} ${r.resource}${r.message ? `: ${r.message.replace(/\n\s*/g, '\n      ')}` : ''}`);
+    if (app.perpetualDiff || app.sync === 'OutOfSync') for (const r of app.resources) if (r.status && r.status !== 'Synced') lines.push(`    ${r.status} ${r.ref}`);
+  }
+  return lines;
+}
