@@ -63,8 +63,6 @@ export interface RehearsalOptions {
   readonly rehearseCharts?: boolean;
   readonly signal?: AbortSignal;
   readonly log?: EnsureOptions['log'];
-  /** Called with the running processes (tests look them up). */
-  readonly onStarted?: (pids: { readonly argocd: readonly number[] }) => void;
 }
 
 /** What one pass (one commit) of a rehearsal found. */
@@ -138,7 +136,6 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
         proxy = await startGitProxy(bare, repoHost);
         await applyArgoCdConfig(session, options, firstDocs, source.repoURL!, proxy.url);
         argo = await startArgoCd({ argocd: options.argocd, connection: session.connection, namespace: ARGOCD_NAMESPACE, signal: options.signal, log });
-        options.onStarted?.({ argocd: argo.pids });
         const skipped: string[] = [];
         for (const doc of bootstrap) {
           const kind = String(doc.object['kind']);
