@@ -44,7 +44,7 @@ export interface AppVerdict {
   readonly operationMessage: string;
   /** When the last operation started (a new value means a new sync). */
   readonly syncStartedAt: string;
-  /** The operation failed at least once and waits for a retry. */
+  /** The operation failed and was retried at least twice (it keeps failing). */
   readonly retrying: boolean;
   /** The operation waits for an object of an earlier wave to become healthy. */
   readonly blocked: boolean;
@@ -132,7 +132,9 @@ function judge(app: Application, { commit, repoURL, rehearseCharts }: JudgeConte
   const revisions = [...(status.sync?.revisions ?? []), ...(status.sync?.revision ? [status.sync.revision] : [])];
   const phase = op?.phase ?? '';
   const message = op?.message ?? '';
-  const retrying = phase === 'Running' && ((op?.retryCount ?? 0) > 0 || /^Retrying attempt/.test(message));
+  // A first retry often succeeds (a cache still warming): a failure counts once it was retried twice.
+  const attempts = Math.max(op?.retryCount ?? 0, Number(/attempt #(\d+)/i.exec(message)?.[1] ?? 0));
+  const retrying = phase === 'Running' && attempts >= 2;
   const conditions = (status.conditions ?? []).map((c) => ({ type: c.type, message: c.message ?? '' }));
   const sync = status.sync?.status ?? '';
   const atCommit = revisions.includes(commit);
