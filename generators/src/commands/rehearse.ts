@@ -4,10 +4,10 @@ import { FindingsError, InputError, UsageError } from '../errors.js';
 import { resolveCommit } from '../diff/git.js';
 import { readAddonCatalogue } from '../inputs/addons.js';
 import { loadClusters } from '../inputs/clusters.js';
-import { ensureArgoCd } from '../tools/argocd-build.js';
+import { argoCdRelease, ensureArgoCd } from '../tools/argocd-build.js';
 import { ensureControlPlane } from '../tools/control-plane-build.js';
 import { runProcess } from '../tools/process.js';
-import { chartAppRelease, clusterCrdSources, ensureCrdSources } from '../validate/crd-sources.js';
+import { clusterCrdSources, ensureCrdSources } from '../validate/crd-sources.js';
 import { findRedis } from '../rehearse/argocd-processes.js';
 import { rehearse } from '../rehearse/rehearsal.js';
 import { formatRehearsal, rehearsalPasses } from '../rehearse/report.js';
@@ -34,7 +34,7 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
         [
           '',
           'Rehearses the commit HEAD (commit the rendered tree first). The first run builds Argo CD',
-          '(clusters/addons.yaml charts.argo-cd.appVersion) from its Go module into .tools/ (~10 min on',
+          '(clusters/addons.yaml charts.argo-cd: image.tag, else appVersion) from its Go module into .tools/ (~10 min on',
           '2 cores, once), like kube-apiserver and etcd for validate; redis-server (Debian package',
           'redis-server) must be installed. Everything runs on 127.0.0.1 and is stopped on exit, failure,',
           'Ctrl-C, or when this process is killed.',
@@ -63,7 +63,7 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
 
     const cacheRoot = cacheRootFor(ctx.root);
     const log = (line: string) => ctx.err(line);
-    const argocd = await ensureArgoCd(cacheRoot, chartAppRelease(catalogue, 'argo-cd'), { signal: ctx.signal, log });
+    const argocd = await ensureArgoCd(cacheRoot, argoCdRelease(catalogue), { signal: ctx.signal, log });
     let failed = 0;
     for (const cluster of clusters) {
       const binaries = await ensureControlPlane(cacheRoot, cluster.kubernetesVersion, { signal: ctx.signal, log });

@@ -113,3 +113,21 @@ export const KUBERNETES_RELEASES: Readonly<Record<string, string>> = {
  * conversion output changes, so cached schemas are rebuilt.
  */
 export const SCHEMA_CONVERTER_VERSION = 'c1';
+
+/**
+ * The published module of each nested Go module that an Argo CD release replaces by a local folder,
+ * by release and folder (`tools/argocd-build.ts`). argo-cd v3.4 and v3.5 build with
+ * `replace github.com/argoproj/argo-cd/gitops-engine => ./gitops-engine`; a module download leaves
+ * that folder out, and the version their go.mod requires (v0.7.1-0.20250908182407-97ad5b59a627, a
+ * commit of the old gitops-engine repository) is refused by the Go module proxy (403), as are the
+ * pseudo-versions of every v3.4.x tag commit tried (v3.4.4: 443415b5527a).
+ *
+ * v3.5.3: `github.com/argoproj/argo-cd/gitops-engine@v0.0.0-20260914071520-c9c369efcc5b` is served
+ * (checked 2026-11-30 with `go mod download`); its time is the time the proxy gives the v3.5.3 tag of
+ * `github.com/argoproj/argo-cd/v3` (`@v/v3.5.3.info`: 2026-09-14T07:15:20Z), so it is the folder at
+ * the release's own commit: the build is argo-cd v3.5.3 exactly. Moving Argo CD means finding the
+ * new release's pseudo-version here first; a release without an entry is refused by the build.
+ */
+export const ARGOCD_NESTED_MODULES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'v3.5.3': { './gitops-engine': 'github.com/argoproj/argo-cd/gitops-engine v0.0.0-20260914071520-c9c369efcc5b' },
+};

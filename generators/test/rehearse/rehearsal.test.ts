@@ -14,13 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAddonCatalogue } from '../../src/inputs/addons.js';
-import { ensureArgoCd, type ArgoCdBuild } from '../../src/tools/argocd-build.js';
+import { argoCdRelease, ensureArgoCd, type ArgoCdBuild } from '../../src/tools/argocd-build.js';
 import { ensureControlPlane, type ControlPlaneBinaries } from '../../src/tools/control-plane-build.js';
 import { runProcess } from '../../src/tools/process.js';
 import { rehearse, type RehearsalResult } from '../../src/rehearse/rehearsal.js';
 import { formatRehearsal, rehearsalPasses } from '../../src/rehearse/report.js';
 import { passes, type AppVerdict } from '../../src/rehearse/verdict.js';
-import { addonCrdSources, chartAppRelease, ensureCrdSources, type PreparedCrdSource } from '../../src/validate/crd-sources.js';
+import { addonCrdSources, ensureCrdSources, type PreparedCrdSource } from '../../src/validate/crd-sources.js';
 import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
 
 const SLOW = { timeout: 900_000 };
@@ -32,7 +32,7 @@ const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   const { catalogue } = await readAddonCatalogue(repoRoot);
-  argocd = await ensureArgoCd(repoRoot, chartAppRelease(catalogue!, 'argo-cd'));
+  argocd = await ensureArgoCd(repoRoot, argoCdRelease(catalogue!));
   binaries = await ensureControlPlane(repoRoot, '1.35');
   crdSources = await ensureCrdSources(repoRoot, addonCrdSources(catalogue!));
 }, 3_600_000);

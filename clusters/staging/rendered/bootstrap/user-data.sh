@@ -45,6 +45,8 @@ spec:
   valuesContent: |
     fullnameOverride: argocd
     global:
+      image:
+        tag: v3.5.3
       networkPolicy:
         create: false
     crds:
