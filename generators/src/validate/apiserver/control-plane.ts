@@ -55,14 +55,15 @@ export interface ControlPlane {
  * pipe from the owner, kept on fd 3). A line means an orderly stop: "kill" gets the server
  * SIGKILL (its data is thrown away anyway), any other line SIGTERM (the owner escalates to
  * SIGKILL of the process group if it hangs). End of file without
- * a line means the owner died: the server gets SIGTERM and $GUARD_REMOVE, when set, is removed
- * after it ends.
+ * a line means the owner died: the server gets SIGKILL (nobody keeps its data; a SIGTERMed
+ * kube-apiserver whose etcd is already gone took 30-60 s to give up) and $GUARD_REMOVE, when set,
+ * is removed after it ends.
  */
 const GUARD = [
   'exec 3<&0',
   'orphan=',
   "trap 'kill -TERM \"$child\" 2>/dev/null' USR1",
-  "trap 'orphan=1; kill -TERM \"$child\" 2>/dev/null' USR2",
+  "trap 'orphan=1; kill -KILL \"$child\" 2>/dev/null' USR2",
   '"$@" </dev/null &',
   'child=$!',
   '{ if read -r line <&3; then if [ "$line" = kill ]; then kill -KILL "$child"; else kill -USR1 $$; fi; else kill -USR2 $$; fi; } &',
