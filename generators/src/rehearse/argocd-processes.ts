@@ -89,7 +89,9 @@ export async function startArgoCd(options: ArgoCdStartOptions): Promise<RunningA
       guards.push(await startGuarded(name, binary, args, workDir, workDir, { ...env, ...extra }));
     };
     await start('redis', redis, ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no', '--dir', workDir]);
-    await start('repo-server', options.argocd.binary, ['--address', '127.0.0.1', '--port', String(repoPort), '--metrics-address', '127.0.0.1', '--metrics-port', String(repoMetrics), '--redis', redisAddress, '--disable-tls', '--loglevel', 'info', '--logformat', 'text'], { ARGOCD_BINARY_NAME: 'argocd-repo-server' });
+    // Plain gRPC on loopback: --disable-tls, and (since v3.5) no mTLS client CA, whose default path
+    // would otherwise be refused together with it.
+    await start('repo-server', options.argocd.binary, ['--address', '127.0.0.1', '--port', String(repoPort), '--metrics-address', '127.0.0.1', '--metrics-port', String(repoMetrics), '--redis', redisAddress, '--disable-tls', '--client-ca-path=', '--loglevel', 'info', '--logformat', 'text'], { ARGOCD_BINARY_NAME: 'argocd-repo-server' });
     await waitPort(repoPort, guards, names, workDir, options.signal);
     await start('application-controller', options.argocd.binary, [
       '--repo-server', repoAddress,
