@@ -15,7 +15,7 @@
  *   (`ARGOCD_NESTED_MODULES`), so the build is argo-cd's own, from the proxy alone. A release
  *   without such an entry is refused with a message that says so; nothing is fetched from GitHub.
  *
- * A cold build takes ~7-10 min on 2 cores (~2,500 packages); later builds reuse Go's cache.
+ * A cold build takes ~7-10 min on 2 cores (2,263 packages for v3.5.3); later builds reuse Go's cache.
  * `ARGOCD_BIN` names a prebuilt binary of the pinned release instead.
  */
 import { readFile } from 'node:fs/promises';

@@ -48,8 +48,6 @@ export interface BuildSpec extends BinaryPin {
   readonly replaces: readonly string[];
   /** `-ldflags` value. */
   readonly ldflags: string;
-  /** Fills the module folder before the build (e.g. a local directory a replace line points at). */
-  readonly prepare?: (moduleDir: string) => Promise<void>;
 }
 
 const builds = new Map<string, Promise<string>>();
@@ -160,7 +158,6 @@ async function build(root: string, spec: BuildSpec, target: string, options: Ens
   };
   const moduleDir = path.join(root, '.tools', 'build', `${spec.name}-${spec.version}`);
   await mkdir(moduleDir, { recursive: true });
-  await spec.prepare?.(moduleDir);
   await writeFile(path.join(moduleDir, 'go.mod'), [`module gitops.local/build/${spec.name}`, '', 'go 1.25.0', '', `require ${spec.module} ${spec.version}`, '', ...spec.replaces, ''].join('\n'));
   await writeFile(path.join(moduleDir, 'tools.go'), ['//go:build tools', '', '// Package tools records the program this module builds.', 'package tools', '', `import _ "${spec.pkg}"`, ''].join('\n'));
   const env = { GO111MODULE: 'on', GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
