@@ -18,7 +18,6 @@ export const commandTable: readonly CommandEntry[] = [
   { name: 'params pull', load: async () => (await import('../commands/params-pull.js')).paramsPullCommand },
   { name: 'verify', load: async () => (await import('../commands/verify.js')).verifyCommand },
   { name: 'diff', load: async () => (await import('../commands/diff.js')).diffCommand },
-  { name: 'rehearse', load: async () => (await import('../commands/rehearse.js')).rehearseCommand },
   { name: 'deploy', load: async () => (await import('../commands/deploy.js')).deployCommand },
   { name: 'promote', load: async () => (await import('../commands/promote.js')).promoteCommand },
 ];

@@ -32,14 +32,14 @@ export interface ControlPlaneBinaries {
 }
 
 /** A binary at a version, and the variable that may name a prebuilt one. */
-export interface BinaryPin {
+interface BinaryPin {
   readonly name: string;
   readonly version: string;
   readonly envVar: string;
 }
 
 /** One Go program built in a module of our own. */
-export interface BuildSpec extends BinaryPin {
+interface BuildSpec extends BinaryPin {
   /** Module the program comes from (`k8s.io/kubernetes`). */
   readonly module: string;
   /** Main package to build. */
@@ -48,8 +48,6 @@ export interface BuildSpec extends BinaryPin {
   readonly replaces: readonly string[];
   /** `-ldflags` value. */
   readonly ldflags: string;
-  /** Fills the module folder before the build (e.g. a local directory a replace line points at). */
-  readonly prepare?: (moduleDir: string) => Promise<void>;
 }
 
 const builds = new Map<string, Promise<string>>();
@@ -122,11 +120,7 @@ function etcdSpec(): BuildSpec {
   };
 }
 
-/**
- * The binary `pin` names: `pin.envVar` when set, else the one built earlier, else built now from
- * `spec()` (once per process and version; a lock keeps two processes from building it together).
- */
-export function ensureBuilt(root: string, pin: BinaryPin, spec: () => Promise<BuildSpec>, options: EnsureOptions): Promise<string> {
+function ensureBuilt(root: string, pin: BinaryPin, spec: () => Promise<BuildSpec>, options: EnsureOptions): Promise<string> {
   const key = `${root}\0${pin.name}\0${pin.version}`;
   let pending = builds.get(key);
   if (!pending) {
@@ -160,7 +154,6 @@ async function build(root: string, spec: BuildSpec, target: string, options: Ens
   };
   const moduleDir = path.join(root, '.tools', 'build', `${spec.name}-${spec.version}`);
   await mkdir(moduleDir, { recursive: true });
-  await spec.prepare?.(moduleDir);
   await writeFile(path.join(moduleDir, 'go.mod'), [`module gitops.local/build/${spec.name}`, '', 'go 1.25.0', '', `require ${spec.module} ${spec.version}`, '', ...spec.replaces, ''].join('\n'));
   await writeFile(path.join(moduleDir, 'tools.go'), ['//go:build tools', '', '// Package tools records the program this module builds.', 'package tools', '', `import _ "${spec.pkg}"`, ''].join('\n'));
   const env = { GO111MODULE: 'on', GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };

@@ -73,25 +73,20 @@ const GUARD = [
   'exit "$code"',
 ].join('\n');
 
-/** A server running under the guard. */
-export interface Guarded {
+interface Guarded {
   readonly child: ChildProcess;
   readonly logFile: string;
   readonly exited: Promise<number | null>;
 }
 
-/**
- * Starts `binary` under the guard, its output appended to `<workDir>/<name>.log`; `env` is added
- * to the environment. `removeOnExit` is removed when the owner dies without stopping it.
- */
-export async function startGuarded(name: string, binary: string, args: readonly string[], workDir: string, removeOnExit?: string, env: Readonly<Record<string, string>> = {}): Promise<Guarded> {
+async function startGuarded(name: string, binary: string, args: readonly string[], workDir: string, removeOnExit?: string): Promise<Guarded> {
   const logFile = path.join(workDir, `${name}.log`);
   const log = await open(logFile, 'a');
   try {
     const child = spawn('sh', ['-c', GUARD, `guard-${name}`, binary, ...args], {
       stdio: ['pipe', log.fd, log.fd],
       detached: true, // its own process group: Ctrl-C reaches this process, which stops it in order
-      env: { ...process.env, ...env, GUARD_REMOVE: removeOnExit ?? '' },
+      env: { ...process.env, GUARD_REMOVE: removeOnExit ?? '' },
     });
     const exited = new Promise<number | null>((resolve) => {
       child.on('exit', (code) => resolve(code));
@@ -103,11 +98,7 @@ export async function startGuarded(name: string, binary: string, args: readonly 
   }
 }
 
-/**
- * Stops a guarded server: gracefully (SIGTERM; SIGKILL of its process group after 15 s) or, when
- * its state is thrown away anyway, at once (SIGKILL).
- */
-export async function stopGuarded(guarded: Guarded, graceful = true): Promise<void> {
+async function stopGuarded(guarded: Guarded, graceful: boolean): Promise<void> {
   if (guarded.child.exitCode !== null || guarded.child.signalCode !== null) return;
   guarded.child.stdin?.end(graceful ? 'stop\n' : 'kill\n');
   const timeout = new AbortController();
@@ -213,8 +204,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   }
 }
 
-/** `count` different free ports on 127.0.0.1. */
-export async function distinctFreePorts(count: number): Promise<number[]> {
+async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
   return [...ports];

@@ -24,8 +24,6 @@ export const NOT_SENT = -1;
 
 export interface ApiSession {
   readonly client: KubeClient;
-  /** How to reach the server (for other programs: a kubeconfig), and its temporary folder. */
-  readonly connection: { readonly url: string; readonly token: string; readonly ca: string; readonly workDir: string };
   /** Server-side apply of a manifest at the path its apiVersion, kind, namespace and name give. */
   apply(object: Record<string, unknown>, options?: { dryRun?: boolean }): Promise<ApiAnswer>;
   /** Deletes the object a manifest names (foreground; no wait). */
@@ -54,7 +52,6 @@ export async function withApiServer<T>(options: SessionOptions, fn: (session: Ap
     };
     const session: ApiSession = {
       client,
-      connection: { url: plane.url, token: plane.token, ca: plane.ca, workDir: plane.workDir },
       apply: async (object, applyOptions) => {
         const at = pathOf(object);
         return typeof at === 'string' ? client.apply(at, object, applyOptions) : at;
