@@ -48,6 +48,8 @@ export interface ApiserverRun {
   readonly verdicts?: VerdictCache;
   readonly signal?: AbortSignal;
   readonly log?: EnsureOptions['log'];
+  /** Called once it is known whether a server is needed, right before it starts (or when none is). */
+  readonly onStarting?: () => void;
 }
 
 /**
@@ -150,6 +152,7 @@ export async function runApiserver(run: ApiserverRun): Promise<EngineReport> {
   const cached = verdicts.size;
   const toJudge = docs.filter((doc) => !verdicts.has(doc) && !doc.parseError);
   const results: ResourceResult[] = [];
+  run.onStarting?.();
   if (toJudge.length > 0) {
     const judged = await judgeOnServer(run, plan, docs, toJudge);
     for (const [doc, result] of judged) {
