@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError, InputError, UsageError } from '../errors.js';
@@ -72,11 +72,12 @@ export const validateCommand = defineCommand<ValidateOptions>({
     const { catalogue, issues } = await readAddonCatalogue(ctx.root);
     if (!catalogue) throw new InputError(issues);
     const cacheRoot = cacheRootFor(ctx.root);
-    // Each rendered file is read once, for the engines and the policies.
-    const reads = new Map<string, Promise<string>>();
-    const readText = (file: string) => {
-      let text = reads.get(file);
-      if (!text) reads.set(file, (text = readFile(file, 'utf8')));
+    // Each rendered file is read once, for the engines and the policies, synchronously: a tree's
+    // 15,000 small files take ~0.15 s so, and ~1.2 s through fs/promises (measured on 500x3).
+    const texts = new Map<string, string>();
+    const readText = async (file: string) => {
+      let text = texts.get(file);
+      if (text === undefined) texts.set(file, (text = readFileSync(file, 'utf8')));
       return text;
     };
     // The policies and the Helm values check read the whole tree while the engines run: once the
