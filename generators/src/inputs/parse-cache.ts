@@ -105,7 +105,7 @@ function parserKey(): string {
 }
 
 /** JSON of `data` when parsing it back gives the same value (no non-finite number, -0 or undefined), else undefined. */
-function losslessJson(data: unknown): string | undefined {
+export function losslessJson(data: unknown): string | undefined {
   let lossless = true;
   const json = JSON.stringify(data, (_key, value: unknown) => {
     if (value === undefined || (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0)))) lossless = false;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { InputIssue } from '../errors.js';
@@ -37,7 +37,8 @@ const MAX_ALIAS_COUNT = 100;
  * cache (`parse-cache.ts`).
  */
 export async function readYamlFile(root: string, file: string, options: ParseOptions = {}): Promise<{ file: YamlFile; issues: InputIssue[] }> {
-  const text = await readFile(path.join(root, file), 'utf8');
+  // Read synchronously: a small file costs a tenth of the CPU of fs.promises' open, stat, read, close.
+  const text = readFileSync(path.join(root, file), 'utf8');
   return cachedParse(root, file, text, () => parseYamlText(file, text, options), options.allowEmpty ? 'allow-empty' : '');
 }
 

@@ -93,9 +93,8 @@ function encode({ live, spare, charts }: ClusterCache): StoredCluster {
   }
   for (const file of Object.keys(live.files)) if (!Object.hasOwn(spare.files, file)) spareFiles[file] = 0;
   const storedCharts: Record<string, readonly string[]> = {};
+  // A chart's files are what the live tree holds after the render: their blob ids are read back from it.
   for (const [key, entry] of charts) {
-    // Only entries whose files are what the live tree holds are kept (always so after a render).
-    if (!entry.every(([file, hash]) => Object.hasOwn(live.files, file) && recordedHash(live.files[file]!) === hash)) continue;
     const folder = entry.length ? parentOf(entry[0]![0]) : '';
     storedCharts[key] = entry.every(([file]) => parentOf(file) === folder)
       ? [folder, ...entry.map(([file]) => file.slice(folder.length + 1))]

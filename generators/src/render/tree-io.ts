@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { blobId } from './blob-id.js';
 import { CachedCharts } from './chart-cache.js';
@@ -101,7 +101,8 @@ export async function writeTree(root: string, renders: readonly ClusterRender[])
   const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const index = await readRenderIndex(root);
   const staged: Staged[] = [];
-  const claimed: { tmp: string; spare: string }[] = [];
+  /** New trees being built, each with the spare folder it was claimed from (if it was). */
+  const building = new Map<string, string | undefined>();
   const counts = { files: 0, written: 0, unchanged: 0, removed: 0, synthesized: 0, cached: 0 };
   try {
     for (const { cluster, files } of renders) {
@@ -116,23 +117,23 @@ export async function writeTree(root: string, renders: readonly ClusterRender[])
         () => true,
         () => false,
       )) {
-        claimed.push({ tmp, spare: spareFolder });
+        building.set(tmp, spareFolder);
         spare = TreeState.scan(tmp, cache.spare, index.writtenAt, live);
       } else {
+        building.set(tmp, undefined);
         await mkdir(tmp, { recursive: true });
         spare = TreeState.empty(tmp);
       }
-      staged.push({ cluster, tmp, hadTree: live.isDir(''), cache: { live: emptyRecord, spare: emptyRecord, charts: new Map() } });
       const holds = (tree: TreeState, file: string, hash: string) => tree.has(file) && tree.hashOf(file) === hash;
       const charts = new CachedCharts(generatorCodeKey(), cache.charts, (file, hash) => holds(spare, file, hash) || holds(live, file, hash));
       const built = await buildTree(files(charts), live, spare, counts);
       counts.synthesized += charts.synthesized;
       counts.cached += charts.reused;
-      staged[staged.length - 1] = { ...staged.at(-1)!, cache: { live: built, spare: live.toRecord(), charts: charts.entries } };
+      staged.push({ cluster, tmp, hadTree: live.isDir(''), cache: { live: built, spare: live.toRecord(), charts: charts.entries } });
     }
   } catch (error) {
     // Give each claimed spare back (whatever this run changed in it is checked on its next use).
-    await Promise.all(staged.map(({ tmp }) => giveBack(tmp, claimed.find((c) => c.tmp === tmp)?.spare)));
+    await Promise.all([...building].map(([tmp, spare]) => giveBack(tmp, spare)));
     throw error;
   }
   for (const { cluster, tmp, hadTree } of staged) {
@@ -146,8 +147,6 @@ export async function writeTree(root: string, renders: readonly ClusterRender[])
   await writeRenderIndex(root, new Map(staged.map(({ cluster, cache }) => [cluster, cache]))).catch(() => undefined);
   return counts;
 }
-
-const emptyRecord: TreeRecord = { files: {}, dirs: {} };
 
 function hashOf(file: TreeFile): string {
   return file.content === undefined ? file.hash : (file.hash ?? blobId(file.content));
@@ -167,6 +166,7 @@ async function buildTree(
 ): Promise<TreeRecord> {
   const tmp = spare.dir;
   const records = new Map<string, FileRecord>();
+  const written = new Map<string, string>();
   const folders = new Set<string>(['']);
   const made = new Map<string, Promise<unknown>>();
   /** Files of the spare removed because this render needs a folder at their path. */
@@ -226,11 +226,13 @@ async function buildTree(
       } else {
         if (file.content === undefined) throw new Error(`render cache: ${relative} is in neither tree; run again (or rm -rf .cache/render)`);
         await writeFile(target, file.content);
-        records.set(relative, fileRecord(hash, await stat(target)));
+        written.set(relative, hash);
       }
     });
   }
   await pool.drain();
+  // The stat of each written file, in one synchronous pass (the new tree is private until swapped).
+  for (const [relative, hash] of written) records.set(relative, fileRecord(hash, statSync(`${tmp}/${relative}`)));
   for (const file of live.paths()) if (!records.has(file)) counts.removed++;
   // What the spare holds that this render does not: its files, then the folders they leave empty.
   const emptied = new Set<string>();

@@ -43,6 +43,14 @@ export interface ValidateRenderedOptions {
   readonly signal?: AbortSignal;
   /** Told about slow first-run work. */
   readonly log?: (line: string) => void;
+  /**
+   * Called once every cluster's engines are under way: each API server the run needs is starting
+   * (the verdict caches told which clusters need one). A caller with other work for this process
+   * starts it then, so that work does not delay the servers.
+   */
+  readonly onUnderway?: () => void;
+  /** Reads a rendered file (default: from disk); a caller that reads the tree too shares one reader. */
+  readonly readText?: (file: string) => Promise<string>;
 }
 
 /** The verdicts for one cluster. */
@@ -111,18 +119,28 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
   const verdicts = engines.has('kube-apiserver') && caching ? await VerdictCache.open(cacheRoot, 'kube-apiserver') : undefined;
   const kubeconformVerdicts = engines.has('kubeconform') && caching ? await openFileVerdicts(cacheRoot, 'kubeconform') : undefined;
   const kubectlValidateVerdicts = engines.has('kubectl-validate') && caching ? await openFileVerdicts(cacheRoot, 'kubectl-validate') : undefined;
+  let notUnderway = options.clusters.length;
+  if (notUnderway === 0) options.onUnderway?.();
   // Clusters run side by side: an API server spends much of its start-up waiting.
   const reports = await mapLimit(options.clusters, 3, async (cluster): Promise<ClusterReport> => {
+    let counted = false;
+    const underway = () => {
+      if (counted) return;
+      counted = true;
+      if (--notUnderway === 0) options.onUnderway?.();
+    };
     const native = toolchain.native.get(cluster.kubernetesVersion)!;
     const own = new Set(cluster.crdSources.map(crdSourceKey));
     const crds = toolchain.crds.filter((prepared) => own.has(crdSourceKey(prepared.source)));
     const files = await listYamlFiles(cluster.dir);
     const relative = files.map((file) => displayPath(options.root, file));
     if (files.length === 0) {
+      underway();
       return { cluster, kubernetesVersion: native.kubernetesVersion, files: [], engines: [], problems: [`no *.yaml files under ${displayPath(options.root, cluster.dir)} (run render first)`] };
     }
     // Read once, shared by the engines' caches.
-    const texts = new Map(await mapLimit(files, 64, async (file) => [file, await readFile(file, 'utf8')] as const));
+    const read = options.readText ?? ((file: string) => readFile(file, 'utf8'));
+    const texts = new Map(await mapLimit(files, 64, async (file) => [file, await read(file)] as const));
     // What a file's verdict depends on besides its bytes: engine, version, schemas (their cache
     // folders are named after the versions and the converter), Kubernetes release.
     const schemaSet = crds.map((c) => path.basename(c.schemaDir)).join(',');
@@ -158,9 +176,14 @@ export async function validateRendered(options: ValidateRenderedOptions): Promis
           verdicts,
           signal: options.signal,
           log: options.log,
+          onStarting: underway,
         }),
     };
-    const engineReports = await Promise.all(ENGINE_NAMES.filter((name) => engines.has(name)).map((name) => runs[name]()));
+    // The API server first: its start-up is the longest wait, and it starts once its cache is read.
+    const order: readonly EngineName[] = ['kube-apiserver', 'kubeconform', 'kubectl-validate'];
+    const running = new Map(order.filter((name) => engines.has(name)).map((name) => [name, runs[name]()] as const));
+    if (!engines.has('kube-apiserver')) underway();
+    const engineReports = await Promise.all(ENGINE_NAMES.filter((name) => engines.has(name)).map((name) => running.get(name)!));
     return { cluster, kubernetesVersion: native.kubernetesVersion, files: relative, engines: engineReports, problems: [] };
   });
   await Promise.all([verdicts?.save(), kubeconformVerdicts?.save(), kubectlValidateVerdicts?.save()]);

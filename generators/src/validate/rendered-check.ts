@@ -67,7 +67,5 @@ export function resourceId(doc: RenderedDoc): string {
   return metadata.namespace ? `${kind}/${metadata.namespace}/${metadata.name}` : `${kind}/${metadata.name}`;
 }
 
-/** Annotation that exempts an object from one check; its value is the reason. */
-export function exemptionAnnotation(checkId: string): string {
-  return `policy.learning-platform.io/exempt-${checkId}`;
-}
+/** Annotation that exempts an object from one check (shared with the renderer, which imports nothing from validate/). */
+export { exemptionAnnotation } from '../policy-exemption.js';

@@ -45,15 +45,19 @@ export class VerdictCache<T = Verdict> {
   private constructor(
     private readonly file: string,
     private readonly old: Map<string, T>,
+    private readonly maxOldEntries: number,
   ) {}
 
   /** The cache of one engine (`kube-apiserver`) under `<cacheRoot>/.cache/verdicts/`. */
   static open(cacheRoot: string, engine: string): Promise<VerdictCache<Verdict>>;
-  /** The same, for entries of another shape (`isEntry` rejects anything else on load). */
-  static open<T>(cacheRoot: string, engine: string, isEntry: (value: unknown) => value is T): Promise<VerdictCache<T>>;
-  static async open<T>(cacheRoot: string, engine: string, isEntry?: (value: unknown) => value is T): Promise<VerdictCache<T>> {
+  /**
+   * The same, for entries of another shape (`isEntry` rejects anything else on load);
+   * `maxOldEntries` bounds the older entries kept (default 50,000; lower for large entries).
+   */
+  static open<T>(cacheRoot: string, engine: string, isEntry: (value: unknown) => value is T, options?: { maxOldEntries?: number }): Promise<VerdictCache<T>>;
+  static async open<T>(cacheRoot: string, engine: string, isEntry?: (value: unknown) => value is T, options: { maxOldEntries?: number } = {}): Promise<VerdictCache<T>> {
     const file = path.join(cacheRoot, '.cache', 'verdicts', `${engine}.json`);
-    return new VerdictCache<T>(file, await readEntries(file, isEntry ?? (isVerdict as unknown as (value: unknown) => value is T)));
+    return new VerdictCache<T>(file, await readEntries(file, isEntry ?? (isVerdict as unknown as (value: unknown) => value is T)), options.maxOldEntries ?? MAX_OLD_ENTRIES);
   }
 
   get(key: string): T | undefined {
@@ -74,7 +78,7 @@ export class VerdictCache<T = Verdict> {
     let old = 0;
     for (const [key, verdict] of this.old) {
       if (this.used.has(key)) continue;
-      if (old++ >= MAX_OLD_ENTRIES) break;
+      if (old++ >= this.maxOldEntries) break;
       entries[key] = verdict;
     }
     for (const [key, verdict] of this.used) entries[key] = verdict;

@@ -140,11 +140,14 @@ describe('render killed at any moment', () => {
     const fresh = await snapshotClusters(expected.root);
 
     const child = path.join(repoRoot, 'generators/test/support/render-child.ts');
-    for (const delay of [150, 300, 450, 600, 750, 900, 1200]) {
+    // The last delay lets the render finish (with the render cache a render of these inputs can
+    // end within a second): a kill then finds the process gone, and its exit must already be heard.
+    for (const delay of [150, 300, 450, 600, 750, 900, 1200, 8000]) {
       const proc = spawn(process.execPath, ['--import', 'tsx', child, repo.root], { cwd: repoRoot, stdio: 'ignore' });
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
       await new Promise((resolve) => setTimeout(resolve, delay));
       proc.kill('SIGKILL');
-      await new Promise((resolve) => proc.once('exit', resolve));
+      await exited;
       // What a reader (git, Argo CD) sees now: every cluster's rendered/ is one of the two states.
       const now = await snapshotClusters(repo.root);
       for (const cluster of ['production', 'staging']) {

@@ -1,4 +1,4 @@
-import { exemptionAnnotation } from '../../validate/rendered-check.js';
+import { awsDeletionProtectionCheckId, exemptionAnnotation } from '../../policy-exemption.js';
 
 /**
  * The three protections every stateful AWS object carries, so that nothing stateful is lost by
@@ -22,9 +22,6 @@ export const ackRegionAnnotation = 'services.k8s.aws/region';
 
 /** Crossplane: keep the external resource when the managed resource is deleted. */
 export const crossplaneOrphan = 'Orphan';
-
-/** Id of the rendered-tree check that enforces AWS's own deletion protection (`validate/policies/stateful-protection.ts`). */
-export const awsDeletionProtectionCheckId = 'aws-deletion-protection';
 
 /** Annotations of every ACK object that manages an AWS resource. */
 export function ackAnnotations(region: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -6,7 +6,7 @@
  *
  * Per cluster:
  * 1. start from the cached pre-loaded state (CRDs Established), on loopback, in a throwaway folder;
- * 2. apply the tree's Namespaces, create the namespaces it only refers to;
+ * 2. apply the Namespaces the resources to judge live in (the tree's manifests), create those it only refers to;
  * 3. server-side apply every other resource (apply, not dry-run: later objects see earlier ones);
  * 4. check each answer kept every field that was sent (a field lost on the way to storage is a
  *    finding), then apply everything a second time: an object the second apply changes would show
@@ -48,6 +48,8 @@ export interface ApiserverRun {
   readonly verdicts?: VerdictCache;
   readonly signal?: AbortSignal;
   readonly log?: EnsureOptions['log'];
+  /** Called once it is known whether a server is needed, right before it starts (or when none is). */
+  readonly onStarting?: () => void;
 }
 
 /**
@@ -150,6 +152,7 @@ export async function runApiserver(run: ApiserverRun): Promise<EngineReport> {
   const cached = verdicts.size;
   const toJudge = docs.filter((doc) => !verdicts.has(doc) && !doc.parseError);
   const results: ResourceResult[] = [];
+  run.onStarting?.();
   if (toJudge.length > 0) {
     const judged = await judgeOnServer(run, plan, docs, toJudge);
     for (const [doc, result] of judged) {
@@ -192,14 +195,21 @@ interface Judgement {
 async function judgeOnServer(run: ApiserverRun, plan: CrdPlan, docs: readonly TreeDocument[], toJudge: readonly TreeDocument[]): Promise<Map<TreeDocument, Judgement>> {
   return withApiServer({ binaries: run.binaries, plan, cacheRoot: run.cacheRoot, signal: run.signal, log: run.log }, async (session) => {
     // Namespaces first: every namespaced object needs its namespace, and Pod Security reads its labels.
-    const namespaceDocs = docs.filter((d) => d.kind === 'Namespace' && d.apiVersion === 'v1' && d.object);
+    // Only the namespaces of the documents judged (and the Namespaces judged themselves): a verdict
+    // depends on its document and that document's own Namespace manifest, which is exactly what its
+    // cache key holds (`keyOf`), so the tree's other namespaces change nothing the server says here.
+    // A run that judges everything (cold, --no-cache) still applies every Namespace.
+    const judged = new Set(toJudge);
+    const needed = new Set(toJudge.map((d) => d.namespace).filter((n): n is string => !!n));
+    const namespaceDocs = docs.filter((d) => d.kind === 'Namespace' && d.apiVersion === 'v1' && (judged.has(d) || needed.has(d.name)) && d.object);
     const first = new Map<TreeDocument, ApiAnswer>();
     const namespaceAnswers = await mapLimit(namespaceDocs, 8, (doc) => session.apply(doc.object!));
     namespaceDocs.forEach((doc, i) => first.set(doc, namespaceAnswers[i]!));
     const declared = new Set(namespaceDocs.map((d) => d.name));
-    await session.ensureNamespaces(docs.map((d) => d.namespace).filter((n): n is string => !!n && !declared.has(n)));
+    await session.ensureNamespaces([...needed].filter((n) => !declared.has(n)));
 
-    const rest = toJudge.filter((d) => !namespaceDocs.includes(d));
+    const namespacesApplied = new Set(namespaceDocs);
+    const rest = toJudge.filter((d) => !namespacesApplied.has(d));
     const answers = await mapLimit(rest, 8, (doc) => session.apply(doc.object!));
     rest.forEach((doc, i) => first.set(doc, answers[i]!));
 

@@ -12,11 +12,12 @@
  *   which saves the ~30 s the CRDs take to become Established.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
 import { cp, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ToolError } from '../../errors.js';
 import { lastLines } from '../../tools/process.js';
@@ -170,7 +171,8 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
 
     const token = randomBytes(24).toString('hex');
     await writeFile(path.join(workDir, 'tokens.csv'), `${token},gitops-validate,gitops-validate,"system:masters"\n`, { mode: 0o600 });
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // Off the main thread: the CLI has other work while its servers start.
+    const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
     await writeFile(path.join(workDir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
     guards.push(
       await startGuarded('kube-apiserver', options.binaries.kubeApiserver, [

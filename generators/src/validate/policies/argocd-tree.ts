@@ -79,17 +79,32 @@ export function folderOf(file: string): string {
 /** The folders a source syncs its files from: its path, and everything below when recursive. */
 export function syncsFolder(source: SourceModel, folder: string): boolean {
   if (source.ref || source.path === undefined || source.chart) return false;
-  const base = source.path.replace(/\/+$/, '');
+  const base = memo(folderBases, source.path, (p) => p.replace(/\/+$/, ''));
   return folder === base || (source.recurse && folder.startsWith(`${base}/`));
 }
 
+/**
+ * The checks ask the same few questions for every folder and object of a 15,000-object tree
+ * (each Application's path and repository, each project's patterns): the answers are kept.
+ */
+function memo<T>(cache: Map<string, T>, key: string, compute: (key: string) => T): T {
+  let value = cache.get(key);
+  if (value === undefined && !cache.has(key)) cache.set(key, (value = compute(key)));
+  return value as T;
+}
+const folderBases = new Map<string, string>();
+const normalizedRepos = new Map<string, string>();
+const globs = new Map<string, RegExp | undefined>();
+
 /** Normalizes a Git URL the way Argo CD compares them (case, `.git`, trailing slash). */
 export function normalizeRepo(url: string): string {
-  return url
-    .trim()
-    .toLowerCase()
-    .replace(/\.git$/, '')
-    .replace(/\/+$/, '');
+  return memo(normalizedRepos, url, (u) =>
+    u
+      .trim()
+      .toLowerCase()
+      .replace(/\.git$/, '')
+      .replace(/\/+$/, ''),
+  );
 }
 
 /**
@@ -97,6 +112,11 @@ export function normalizeRepo(url: string): string {
  * character, `[...]` a class. What Argo CD uses for kinds, groups and names in projects.
  */
 export function globMatch(pattern: string, value: string): boolean {
+  return memo(globs, pattern, globRegExp)?.test(value) ?? false;
+}
+
+/** The regular expression of a `globMatch` pattern; undefined for a malformed one (it matches nothing). */
+function globRegExp(pattern: string): RegExp | undefined {
   let source = '^';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -104,14 +124,14 @@ export function globMatch(pattern: string, value: string): boolean {
     else if (c === '?') source += '[^/]';
     else if (c === '[') {
       const end = pattern.indexOf(']', i + 1);
-      if (end < 0) return false;
+      if (end < 0) return undefined;
       const body = pattern.slice(i + 1, end).replace(/^\^/, '!');
       source += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
       i = end;
     } else if (c === '\\' && i + 1 < pattern.length) source += escape(pattern[++i]!);
     else source += escape(c);
   }
-  return new RegExp(`${source}$`).test(value);
+  return new RegExp(`${source}$`);
 }
 
 function escape(text: string): string {

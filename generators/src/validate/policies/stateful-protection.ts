@@ -1,3 +1,4 @@
+import { awsDeletionProtectionCheckId } from '../../policy-exemption.js';
 import type { RenderedCheck, RenderedDoc } from '../rendered-check.js';
 import { findingFor } from './support.js';
 
@@ -13,7 +14,7 @@ import { findingFor } from './support.js';
  */
 
 const ID = 'stateful-protection';
-const AWS_ID = 'aws-deletion-protection';
+const AWS_ID = awsDeletionProtectionCheckId;
 
 /** Kinds that hold state, by API group (the version does not matter). */
 const statefulKinds: Readonly<Record<string, readonly string[]>> = {

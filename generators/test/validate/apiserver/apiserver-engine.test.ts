@@ -88,6 +88,26 @@ describe('the kube-apiserver engine', () => {
     expect(afterCorruption.cached).toBe(0);
     expect(afterCorruption.resources).toEqual(first.resources);
   });
+
+  it('Fail when a changed resource is judged again alone: its own Namespace is applied with it, Pod Security labels and all', SLOW, async () => {
+    const cacheRoot = await mkdtemp(path.join(tmpdir(), 'gitops-verdicts-'));
+    scratch.push(cacheRoot);
+    await shareToolsAndSchemas(cacheRoot);
+    const namespace = (name: string, level: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  labels:\n    pod-security.kubernetes.io/enforce: ${level}\n`;
+    const files = {
+      'namespace.shop.yaml': namespace('shop', 'restricted'),
+      'namespace.tools.yaml': namespace('tools', 'privileged'),
+      'configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: tools }\ndata: { level: debug }\n',
+    };
+    const first = await apiserver(files, { cacheRoot, cache: true });
+    expect(first.resources.map((r) => r.status)).toEqual(['valid', 'valid', 'valid']);
+    const privileged = await readFile(path.join(repoRoot, 'generators/test/fixtures/manifests/invalid/deployment.privileged.yaml'), 'utf8');
+    const second = await apiserver({ ...files, 'deployment.privileged.yaml': privileged }, { cacheRoot, cache: true });
+    expect(second.cached).toBe(3);
+    const judged = second.resources.find((r) => r.kind === 'Deployment')!;
+    expect(judged.status).toBe('invalid');
+    expect(judged.msg).toContain('would violate PodSecurity "restricted:latest"');
+  });
 });
 
 describe('lostFields', () => {
