@@ -36,6 +36,8 @@ export interface KubectlValidateRun {
   readonly crdFiles: readonly string[];
   /** Files are reported relative to this folder (the repository root). */
   readonly relativeTo: string;
+  /** The files' texts when already read (else each is read again to pair its documents). */
+  readonly texts?: ReadonlyMap<string, string>;
   readonly signal?: AbortSignal;
 }
 
@@ -70,7 +72,7 @@ export async function runKubectlValidate(run: KubectlValidateRun): Promise<Engin
   try {
     // Chunks of at most a share of the files each, run side by side on every core.
     const parallel = Math.max(1, Math.min(os.availableParallelism(), Math.ceil(run.files.length / 200)));
-    const chunks = [...argumentChunks(run.files, 100_000, Math.ceil(run.files.length / parallel))];
+    const chunks = [...argumentChunks(run.files, undefined, Math.ceil(run.files.length / parallel))];
     const perChunk = await mapLimit(chunks, parallel, async (chunk) => {
       const result = await runProcess(run.binary, [...chunk, ...base], { env, signal: run.signal, cwd: scratch });
       let parsed: Record<string, Status[]>;
@@ -83,7 +85,7 @@ export async function runKubectlValidate(run: KubectlValidateRun): Promise<Engin
         throw new ToolError(`kubectl-validate ${KUBECTL_VALIDATE_VERSION} failed (exit ${result.code}):\n${lastLines(result.stderr, 10)}`);
       }
       const chunkResults: ResourceResult[] = [];
-      for (const file of chunk) chunkResults.push(...(await fileResults(file, parsed[file] ?? [], run.relativeTo)));
+      for (const file of chunk) chunkResults.push(...fileResults(file, run.texts?.get(file) ?? (await readFile(file, 'utf8')), parsed[file] ?? [], run.relativeTo));
       return { code: result.code, results: chunkResults };
     });
     for (const { code, results: chunkResults } of perChunk) {
@@ -98,8 +100,8 @@ export async function runKubectlValidate(run: KubectlValidateRun): Promise<Engin
 }
 
 /** Pairs the statuses of one file with its documents (kubectl-validate names neither kind nor name). */
-async function fileResults(file: string, statuses: readonly Status[], relativeTo: string): Promise<ResourceResult[]> {
-  const chunksOfFile = yamlChunks(await readFile(file, 'utf8'));
+function fileResults(file: string, text: string, statuses: readonly Status[], relativeTo: string): ResourceResult[] {
+  const chunksOfFile = yamlChunks(text);
   const shown = displayPath(relativeTo, file);
   const results: ResourceResult[] = [];
   if (statuses.length !== chunksOfFile.length) {
