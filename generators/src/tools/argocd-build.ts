@@ -33,7 +33,7 @@ export const ARGOCD_MODULE = 'github.com/argoproj/argo-cd/v3';
 /** The built Argo CD and the module it came from (scripts and manifests the processes need). */
 export interface ArgoCdBuild {
   readonly binary: string;
-  /** `v3.4.4` */
+  /** `v3.5.3` */
   readonly release: string;
   /** The release's module folder (read-only): `hack/git-verify-wrapper.sh`, `manifests/base/config/`. */
   readonly moduleDir: string;
