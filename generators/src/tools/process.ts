@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { ToolError } from '../errors.js';
 
 /** What a finished child process left behind. */
@@ -8,6 +9,9 @@ export interface ProcessResult {
   readonly stderr: string;
 }
 
+/** The `niceness` of the validators' batch runs (kubeconform, kubectl-validate). */
+export const BATCH_NICENESS = 10;
+
 export interface RunOptions {
   readonly cwd?: string;
   /** Added to (and overriding) the current environment. */
@@ -15,6 +19,12 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Called with each complete line the program writes to stderr, as it writes it. */
   readonly onStderrLine?: (line: string) => void;
+  /**
+   * Scheduling priority of the program (`nice` value, 0-19; default: this process's). Batch work
+   * that runs beside the CLI's own single-threaded work gets a higher value, so the CLI is not
+   * starved and the batch fills the cores it leaves. Best effort: ignored where it cannot be set.
+   */
+  readonly niceness?: number;
 }
 
 /**
@@ -30,6 +40,13 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
     });
+    if (options.niceness !== undefined && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, options.niceness);
+      } catch {
+        // not permitted here (or the program already ended): it runs at the default priority
+      }
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

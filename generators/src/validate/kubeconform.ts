@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { ToolError } from '../errors.js';
-import { argumentChunks, lastLines, runProcess } from '../tools/process.js';
+import { argumentChunks, BATCH_NICENESS, lastLines, runProcess } from '../tools/process.js';
 import { KUBECONFORM_VERSION } from '../tools/versions.js';
 import { displayPath } from './documents.js';
 import { countResults, sortResults, type EngineReport, type ResourceResult, type ResourceStatus } from './report.js';
@@ -76,7 +76,7 @@ export async function runKubeconform(run: KubeconformRun): Promise<EngineReport>
   const results: ResourceResult[] = [];
   let exitCode = 0;
   for (const chunk of argumentChunks(run.files)) {
-    const result = await runProcess(run.binary, [...base, ...chunk], { signal: run.signal });
+    const result = await runProcess(run.binary, [...base, ...chunk], { signal: run.signal, niceness: BATCH_NICENESS });
     let parsed: KubeconformJson;
     try {
       parsed = JSON.parse(result.stdout) as KubeconformJson;

@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
-import { argumentChunks, lastLines, runProcess } from '../tools/process.js';
+import { argumentChunks, BATCH_NICENESS, lastLines, runProcess } from '../tools/process.js';
 import { KUBECTL_VALIDATE_VERSION } from '../tools/versions.js';
 import { mapLimit } from '../render/task-pool.js';
 import { displayPath, identityOf, yamlChunks } from './documents.js';
@@ -74,7 +74,7 @@ export async function runKubectlValidate(run: KubectlValidateRun): Promise<Engin
     const parallel = Math.max(1, Math.min(os.availableParallelism(), Math.ceil(run.files.length / 200)));
     const chunks = [...argumentChunks(run.files, undefined, Math.ceil(run.files.length / parallel))];
     const perChunk = await mapLimit(chunks, parallel, async (chunk) => {
-      const result = await runProcess(run.binary, [...chunk, ...base], { env, signal: run.signal, cwd: scratch });
+      const result = await runProcess(run.binary, [...chunk, ...base], { env, signal: run.signal, cwd: scratch, niceness: BATCH_NICENESS });
       let parsed: Record<string, Status[]>;
       try {
         parsed = JSON.parse(result.stdout) as Record<string, Status[]>;
