@@ -21,7 +21,7 @@ import { parseAllDocuments } from 'yaml';
 import type { ControlPlaneBinaries } from '../../tools/control-plane-build.js';
 import type { EnsureOptions } from '../../tools/go.js';
 import { mapLimit } from '../../render/task-pool.js';
-import { displayPath, manifestIdentity, splitYamlDocuments, type ManifestIdentity } from '../documents.js';
+import { displayPath, manifestIdentity, quickIdentity, splitYamlDocuments } from '../documents.js';
 import { countResults, sortResults, type EngineReport, type ResourceResult } from '../report.js';
 import { VerdictCache, verdictKey, type Verdict } from '../verdict-cache.js';
 import type { PreparedCrdSource } from '../crd-sources.js';
@@ -97,19 +97,6 @@ export class TreeDocument {
     }
     return this.parsed;
   }
-}
-
-/** apiVersion, kind, name and namespace read off block-style top-level lines, or undefined. */
-export function quickIdentity(text: string): ManifestIdentity | undefined {
-  const scalar = (pattern: RegExp, within: string) => pattern.exec(within)?.[1]?.replace(/^(['"])(.*)\1$/, '$2');
-  const apiVersion = scalar(/^apiVersion:[ \t]*([^\s#{}[\]]+)[ \t]*$/m, text);
-  const kind = scalar(/^kind:[ \t]*([^\s#{}[\]]+)[ \t]*$/m, text);
-  const metadata = /^metadata:[ \t]*\n((?:(?:[ \t]+.*)?\n)*)/m.exec(text)?.[1];
-  if (!apiVersion || !kind || metadata === undefined) return undefined;
-  const name = scalar(/^ {2}name:[ \t]*([^\s#{}[\]]+)[ \t]*$/m, metadata);
-  const namespace = scalar(/^ {2}namespace:[ \t]*([^\s#{}[\]]+)[ \t]*$/m, metadata);
-  if (!name) return undefined;
-  return { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
 }
 
 /** Reads every document of the files (parsed lazily); `known` holds texts already read. */

@@ -1,14 +1,13 @@
 /**
  * The API server engine beyond the defect corpus: storage versions as a cluster with the provider
- * installed keeps them, the dropped-field check, verdicts cached by content, and the pure helpers.
+ * installed keeps them, the dropped-field check, verdicts cached by content, and the pure helpers
+ * (reading a document's identity is tested with documents.ts).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lostFields, quickIdentity, usedVersions, type TreeDocument } from '../../../src/validate/apiserver/apiserver-engine.js';
-import { identityOf, splitYamlDocuments } from '../../../src/validate/documents.js';
-import { listYamlFiles } from '../../../src/validate/engines.js';
+import { lostFields, usedVersions, type TreeDocument } from '../../../src/validate/apiserver/apiserver-engine.js';
 import { readFile } from 'node:fs/promises';
 import { ensureToolchain, validateRendered } from '../../../src/validate/engines.js';
 import type { EngineReport } from '../../../src/validate/report.js';
@@ -132,25 +131,5 @@ describe('usedVersions', () => {
       ['s3.aws.upbound.io/Bucket', ['v1beta1', 'v1beta2']],
       ['apps/Deployment', ['v1']],
     ]);
-  });
-});
-
-describe('quickIdentity', () => {
-  it('reads the same identity as a full parse from every document of the committed rendered tree', async () => {
-    let read = 0;
-    for (const file of await listYamlFiles(path.join(repoRoot, 'clusters'))) {
-      for (const text of splitYamlDocuments(await readFile(file, 'utf8'))) {
-        const quick = quickIdentity(text);
-        if (quick) read++;
-        if (quick) expect(quick, file).toEqual(identityOf(text));
-      }
-    }
-    expect(read).toBeGreaterThan(250);
-  });
-
-  it('gives up (the caller parses) on flow-style metadata or a value it cannot read plainly', () => {
-    expect(quickIdentity('apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n')).toBeUndefined();
-    expect(quickIdentity('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a b"\n')).toBeUndefined();
-    expect(quickIdentity('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    name: x\n  name: real\n  namespace: "shop"\n')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'real', namespace: 'shop' });
   });
 });
