@@ -235,8 +235,8 @@ export async function crdFilesFor(files: readonly string[], sources: readonly Pr
   const used = new Set<string>();
   for (const file of files) {
     for (const doc of splitYamlDocuments(texts.get(file) ?? (await readFile(file, 'utf8')))) {
-      const apiVersion = topLevelScalar(doc, 'apiVersion');
-      const kind = topLevelScalar(doc, 'kind');
+      const apiVersion = topLevelScalar(doc, TOP_LEVEL_API_VERSION);
+      const kind = topLevelScalar(doc, TOP_LEVEL_KIND);
       if (apiVersion?.includes('/') && kind) used.add(`${apiVersion.split('/')[0]}/${kind}`);
     }
   }
@@ -249,11 +249,10 @@ export async function crdFilesFor(files: readonly string[], sources: readonly Pr
   return chosen;
 }
 
-const topLevelKeys = new Map<string, RegExp>();
+const TOP_LEVEL_API_VERSION = /^apiVersion:[ \t]*(.+?)[ \t]*(?:#.*)?$/m;
+const TOP_LEVEL_KIND = /^kind:[ \t]*(.+?)[ \t]*(?:#.*)?$/m;
 
-function topLevelScalar(doc: string, key: string): string | undefined {
-  let pattern = topLevelKeys.get(key);
-  if (!pattern) topLevelKeys.set(key, (pattern = new RegExp(`^${key}:[ \\t]*(.+?)[ \\t]*(?:#.*)?$`, 'm')));
+function topLevelScalar(doc: string, pattern: RegExp): string | undefined {
   const match = pattern.exec(doc);
   return match?.[1]?.replace(/^(['"])(.*)\1$/, '$2');
 }
