@@ -13,8 +13,10 @@ export function describeRollout(service: Pick<Service, 'name' | 'cluster' | 'rol
     flavor === 'eks'
       ? `a failed analysis (5xx ratio over ${rollout.analysis?.maxErrorRatePercent}% or p95 over ${rollout.analysis?.maxP95LatencyMs} ms)`
       : 'a failed analysis (the integration tests against the new version)';
+  // Too little traffic to judge (EKS) pauses the canary for a person instead of passing it.
+  const quiet = flavor === 'eks' && rollout.analysis ? `; under ${rollout.analysis.minRequests} requests in a 5-minute window pauses it for a person` : '';
   const outcome = rollout.analysis
-    ? `${failed} aborts it and returns all traffic to the stable version`
+    ? `${failed} aborts it and returns all traffic to the stable version${quiet}`
     : 'no analysis: only a person aborts it (kubectl argo rollouts abort)';
   return `${service.name}: rolls out in ${service.cluster} as a canary: ${[...steps, '100%'].join(' → ')}; ${outcome}`;
 }

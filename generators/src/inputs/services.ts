@@ -16,6 +16,8 @@ import { located, zodIssues } from './zod-issues.js';
 export interface RolloutAnalysis {
   readonly maxErrorRatePercent: number;
   readonly maxP95LatencyMs: number;
+  /** Fewest requests per measurement window for a verdict; fewer is Inconclusive. */
+  readonly minRequests: number;
   readonly interval: string;
   readonly measurements: number;
   readonly failureLimit: number;

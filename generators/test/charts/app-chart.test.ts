@@ -185,14 +185,23 @@ describe('app chart: progressive delivery (Argo Rollouts)', () => {
     expect(find(manifests, 'PodDisruptionBudget').spec.selector).toEqual(find(manifests, 'Rollout').spec.selector);
     const template = find(manifests, 'AnalysisTemplate', 'frontend-canary');
     expect(template.spec.args).toEqual([{ name: 'load-balancer' }, { name: 'canary-target-group' }]);
-    const [errorRate, latency] = template.spec.metrics;
+    const [requests, errorRate, latency] = template.spec.metrics;
+    // Too little traffic is neither success nor failure (Inconclusive: the Rollout pauses for a person).
+    expect(requests).toMatchObject({ name: 'requests', interval: '1m', count: 3, successCondition: 'sum(result[0].Values) >= 100', failureCondition: 'false' });
+    expect(requests.provider.cloudWatch.metricDataQueries).toEqual([
+      expect.objectContaining({ id: 'requests', returnData: true, metricStat: expect.objectContaining({ stat: 'Sum', metric: expect.objectContaining({ metricName: 'RequestCount' }) }) }),
+    ]);
     expect(errorRate).toMatchObject({ name: 'error-rate', interval: '1m', count: 3, failureLimit: 0, successCondition: 'all(result[0].Values, {# <= 0.01})' });
+    expect(errorRate.failureCondition).toBeUndefined();
     const queries = errorRate.provider.cloudWatch.metricDataQueries;
     expect(queries.map((q: any) => q.metricStat?.metric.metricName ?? q.expression)).toEqual(['FILL(errors, 0) / requests', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
-    expect(queries[1].metricStat.metric.dimensions).toEqual([
-      { name: 'LoadBalancer', value: '{{args.load-balancer}}' },
-      { name: 'TargetGroup', value: '{{args.canary-target-group}}' },
-    ]);
+    // CloudWatch's dimensions are the ARNs' last portions, prefixes included; the controller's status leaves the prefixes out.
+    for (const query of [...queries.slice(1), ...requests.provider.cloudWatch.metricDataQueries, ...latency.provider.cloudWatch.metricDataQueries]) {
+      expect(query.metricStat.metric.dimensions).toEqual([
+        { name: 'LoadBalancer', value: 'app/{{args.load-balancer}}' },
+        { name: 'TargetGroup', value: 'targetgroup/{{args.canary-target-group}}' },
+      ]);
+    }
     expect(latency).toMatchObject({ name: 'p95-latency', successCondition: 'all(result[0].Values, {# <= 0.5})' });
     expect(latency.provider.cloudWatch.metricDataQueries[0].metricStat).toMatchObject({ stat: 'p95', metric: { namespace: 'AWS/ApplicationELB', metricName: 'TargetResponseTime' } });
   });
@@ -203,14 +212,16 @@ describe('app chart: progressive delivery (Argo Rollouts)', () => {
       rollout: {
         strategy: 'canary',
         steps: [{ weight: 20, pause: '90s' }, { weight: 60, pause: '1h' }],
-        ...(analysis ? { analysis: { maxErrorRatePercent: 2.5, maxP95LatencyMs: 800, interval: '2m', measurements: 5, failureLimit: 1 } } : {}),
+        ...(analysis ? { analysis: { maxErrorRatePercent: 2.5, maxP95LatencyMs: 800, minRequests: 40, interval: '2m', measurements: 5, failureLimit: 1 } } : {}),
       },
     });
     const manifests = render('production', 'course-service', withSteps(true));
     const steps = find(manifests, 'Rollout').spec.strategy.canary.steps;
     expect(steps.filter((step: any) => step.setWeight).map((step: any) => step.setWeight)).toEqual([20, 60]);
     expect(steps.filter((step: any) => step.pause).map((step: any) => step.pause.duration)).toEqual(['90s', '1h']);
-    expect(find(manifests, 'AnalysisTemplate').spec.metrics[0]).toMatchObject({ interval: '2m', count: 5, failureLimit: 1, successCondition: 'all(result[0].Values, {# <= 0.025})' });
+    const [requests, errorRate] = find(manifests, 'AnalysisTemplate').spec.metrics;
+    expect(requests).toMatchObject({ interval: '2m', count: 5, failureLimit: 1, successCondition: 'sum(result[0].Values) >= 40', failureCondition: 'false' });
+    expect(errorRate).toMatchObject({ interval: '2m', count: 5, failureLimit: 1, successCondition: 'all(result[0].Values, {# <= 0.025})' });
     const bare = render('production', 'course-service', withSteps(false));
     expect(find(bare, 'AnalysisTemplate')).toBeUndefined();
     expect(find(bare, 'Rollout').spec.strategy.canary.steps.some((step: any) => step.analysis)).toBe(false);

@@ -83,6 +83,14 @@ const rolloutAnalysis = z
     enabled: z.boolean().default(true).describe('Run the analysis after every step; a failed analysis aborts the rollout and returns all traffic to the stable version. Default: true.'),
     maxErrorRatePercent: z.number().min(0).max(100).default(1).describe('Highest share of 5xx responses of the new version (its ALB target group on EKS), in percent. Default: 1.'),
     maxP95LatencyMs: z.number().int().min(1).default(500).describe('Highest p95 response time of the new version (ALB TargetResponseTime), in milliseconds. Default: 500.'),
+    minRequests: z
+      .number()
+      .int()
+      .min(1, 'must be >= 1')
+      .default(100)
+      .describe(
+        'Fewest requests the new version must serve in a measurement window (the last 5 minutes; its ALB target group on EKS) for the measurement to judge it. Fewer, or no data at all, is Inconclusive: the rollout pauses for a person and never reaches 100% on silence. Default: 100 (below it, with the default 1% threshold, a single 5xx decides).',
+      ),
     interval: rolloutDuration.default('1m').describe('Time between two measurements. Default: 1m.'),
     measurements: z.number().int().min(1).max(30).default(3).describe('Measurements per analysis run. Default: 3.'),
     failureLimit: z.number().int().min(0).default(0).describe('Failed measurements tolerated before the run fails. Default: 0.'),
@@ -103,7 +111,7 @@ const rollout = z
       .min(1, 'must list at least one step')
       .optional()
       .describe('Canary steps, weights rising; after the last one the new version takes 100%. Default: 10% → 25% → 50%, 5 minutes each.'),
-    analysis: rolloutAnalysis.optional().describe('Analysis between the steps. Default: on, 1% 5xx, 500 ms p95, 3 measurements a minute apart.'),
+    analysis: rolloutAnalysis.optional().describe('Analysis between the steps. Default: on, 1% 5xx, 500 ms p95, at least 100 requests per window, 3 measurements a minute apart.'),
   })
   .describe('How a new version is rolled out.');
 
