@@ -49,6 +49,15 @@ export const ACTIONLINT_VERSION = 'v1.7.12';
  */
 export const SHFMT_VERSION = 'v3.14.1';
 
+/**
+ * kwok: simulated kubelets for the rehearsal's control plane (Nodes Ready, scheduled Pods Running and
+ * Ready, Job Pods completing). Built with `go install sigs.k8s.io/kwok/cmd/kwok@v0.8.0` (the newest
+ * version `go list -m -versions sigs.k8s.io/kwok` lists, checked 2026-12-08). A binary built this way
+ * carries no stages: they are read from the module (`kustomize/stage/`, `local-cluster/kwok.ts`).
+ * renovate: datasource=go depName=sigs.k8s.io/kwok
+ */
+export const KWOK_VERSION = 'v0.8.0';
+
 /** The Go tools the repository installs, by binary name. */
 export const GO_TOOLS = {
   kubeconform: {
@@ -74,6 +83,12 @@ export const GO_TOOLS = {
     pkg: 'mvdan.cc/sh/v3/cmd/shfmt',
     version: SHFMT_VERSION,
     envVar: 'SHFMT_BIN',
+  },
+  kwok: {
+    module: 'sigs.k8s.io/kwok',
+    pkg: 'sigs.k8s.io/kwok/cmd/kwok',
+    version: KWOK_VERSION,
+    envVar: 'KWOK_BIN',
   },
 } as const satisfies Record<string, GoToolPin>;
 
