@@ -12,12 +12,24 @@ import { findRedis } from '../rehearse/argocd-processes.js';
 import { rehearse } from '../rehearse/rehearsal.js';
 import { formatRehearsal, rehearsalPasses } from '../rehearse/report.js';
 import { cacheRootFor } from './validate.js';
+import { ensureBehaviourBinaries } from '../local-cluster/binaries.js';
+import { rehearseCanaries } from '../local-cluster/canary/canary-rehearsal.js';
+import { argoCdSettingsAtCommit, canariesPass, formatCanaries, touchedCanaries } from '../rehearse/canaries.js';
+import { argoRolloutsRelease } from '../tools/rollouts-build.js';
+
+/** The AWS account of a cluster's ECR registry host (`<account>.dkr.ecr.<region>.amazonaws.com`), for the rehearsal's ARNs. */
+export function awsAccountOf(registry: string | undefined): string {
+  return /^(\d{12})\.dkr\.ecr\./.exec(registry ?? '')?.[1] ?? '123456789012';
+}
 
 interface RehearseOptions {
   readonly cluster?: string[];
   readonly base?: string;
   readonly charts?: boolean;
   readonly timeout: string;
+  readonly canaries?: boolean;
+  /** false with --no-sync: the canaries only. */
+  readonly sync: boolean;
 }
 
 export const rehearseCommand = defineCommand<RehearseOptions>({
@@ -29,6 +41,8 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
       .option('--base <ref>', 'rehearse this commit first, then move the same Argo CD to HEAD and report what it prunes, deletes or fails to update')
       .option('--charts', 'rehearse the add-ons\' external Helm charts too (needs the chart repositories on the network and helm on PATH)')
       .option('--timeout <seconds>', 'give up waiting for the Applications of a cluster to settle after this long', '300')
+      .option('--canaries', 'rehearse the canaries too: on a local cluster that runs things (controller-manager, scheduler, kwok, the pinned Argo Rollouts, local ELBv2 and CloudWatch endpoints), each canary of the services the change touches takes its steps with healthy, failing and missing metrics')
+      .option('--no-sync', 'with --canaries: skip the Argo CD sync rehearsal')
       .addHelpText(
         'after',
         [
@@ -55,7 +69,7 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
     }
     const { catalogue, issues } = await readAddonCatalogue(ctx.root);
     if (!catalogue) throw new InputError(issues);
-    await findRedis();
+    if (options.sync) await findRedis();
     const commit = await resolveCommit(ctx.root, 'HEAD');
     const baseCommit = options.base ? await resolveCommit(ctx.root, options.base) : undefined;
     const dirty = await runProcess('git', ['status', '--porcelain', '--', ...clusters.map((c) => `clusters/${c.name}/rendered`)], { cwd: ctx.root });
@@ -63,11 +77,25 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
 
     const cacheRoot = cacheRootFor(ctx.root);
     const log = (line: string) => ctx.err(line);
+    if (!options.sync && !options.canaries) throw new UsageError('--no-sync rehearses nothing without --canaries');
+    // The canaries need it too: Argo CD's own health check and notification trigger judge an aborted Rollout.
     const argocd = await ensureArgoCd(cacheRoot, argoCdRelease(catalogue), { signal: ctx.signal, log });
     let failed = 0;
     for (const cluster of clusters) {
       const binaries = await ensureControlPlane(cacheRoot, cluster.kubernetesVersion, { signal: ctx.signal, log });
       const crdSources = await ensureCrdSources(cacheRoot, clusterCrdSources(catalogue, cluster), { signal: ctx.signal, log });
+      if (options.canaries) {
+        const { services, why } = await touchedCanaries(ctx.root, cluster.name, commit, baseCommit);
+        if (services.length === 0) ctx.out(`canaries of ${cluster.name}: none rehearsed (${why})`);
+        else {
+          const behaviour = await ensureBehaviourBinaries(cacheRoot, cluster.kubernetesVersion, { rolloutsRelease: argoRolloutsRelease(catalogue), signal: ctx.signal, log });
+          const argoCd = { argocd, ...(await argoCdSettingsAtCommit(ctx.root, commit, cluster.name)) };
+          const canaries = await rehearseCanaries({ flavor: cluster.flavor, region: cluster.region, account: awsAccountOf(cluster.registry), services, controlPlane: binaries, behaviour, crdSources, cacheRoot, argoCd, signal: ctx.signal, log });
+          for (const line of formatCanaries(cluster.name, canaries, why)) ctx.out(line);
+          if (!canariesPass(canaries)) failed++;
+        }
+      }
+      if (!options.sync) continue;
       const result = await rehearse(
         { repo: ctx.root, cluster: cluster.name, commit, ...(baseCommit ? { baseCommit } : {}) },
         { binaries, crdSources, argocd, cacheRoot, settleSeconds, rehearseCharts: Boolean(options.charts), signal: ctx.signal, log },
@@ -76,7 +104,7 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
       if (!rehearsalPasses(result)) failed++;
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    if (failed > 0) throw new FindingsError(`rehearse failed: ${failed} cluster${failed === 1 ? '' : 's'} with Applications not Synced or not staying Synced (${seconds} s)`);
+    if (failed > 0) throw new FindingsError(`rehearse failed: ${failed} cluster${failed === 1 ? '' : 's'} with Applications not Synced or not staying Synced${options.canaries ? ', or canaries that did not behave' : ''} (${seconds} s)`);
     ctx.out(`rehearse ok: ${clusters.length} cluster${clusters.length === 1 ? '' : 's'} (${seconds} s)`);
   },
 });

@@ -99,7 +99,7 @@ export async function startBehaviour(options: BehaviourOptions): Promise<Running
         `--kubeconfig=${kubeconfig}`,
         '--leader-elect=false',
         `--healthzPort=${healthz}`,
-        `--metricsport=${metrics}`,
+        `--metricsPort=${metrics}`,
         // As the tree's argo-rollouts chart values set it (controller.awsVerifyTargetGroup: true): status.alb and weight verification.
         '--aws-verify-target-group',
         '--loglevel=info',

@@ -31,10 +31,12 @@ describe('judging a canary scenario', () => {
   });
 
   it('failing: a Failed run, an abort, weight back to 0, never promoted; a success condition that passes on failing metrics is caught', () => {
-    const aborted = observation({ scenario: 'failing', weights: [0, 10, 0], analysisRuns: [{ name: 'a', phase: 'Failed' }], final: { phase: 'Degraded', message: 'RolloutAborted', abort: true, pauseReasons: [], stableImage: false }, promoted: false });
+    const aborted = observation({ scenario: 'failing', weights: [0, 10, 0], analysisRuns: [{ name: 'a', phase: 'Failed' }], final: { phase: 'Degraded', message: 'RolloutAborted', abort: true, pauseReasons: [], stableImage: false }, promoted: false, argoCd: { health: { status: 'Degraded', message: 'Rollout aborted update to revision 2' }, trigger: [{ condition: 'any(...)', fires: true }] } });
     expect(judge(aborted, [10, 25, 50], true).ok).toBe(true);
+    expect(judge({ ...aborted, argoCd: { health: { status: 'Degraded', message: 'x' }, trigger: [{ condition: 'any(...)', fires: false }] } }, [10, 25, 50], true).problems).toEqual(['the aborted-rollout trigger does not fire: any(...)']);
+    expect(judge({ ...aborted, argoCd: undefined }, [10, 25, 50], true).problems).toEqual(["Argo CD's health and the aborted-rollout trigger were not judged (no Argo CD)"]);
     // What a condition that passes on failing metrics looks like: the release goes through.
-    expect(judge(observation({ scenario: 'failing' }), [10, 25, 50], true).problems).toEqual(['no AnalysisRun Failed (Successful)', 'the Rollout did not abort (Healthy, abort false)', 'the failing release was promoted to 100%']);
+    expect(judge(observation({ scenario: 'failing' }), [10, 25, 50], true).problems).toEqual(['no AnalysisRun Failed (Successful)', 'the Rollout did not abort (Healthy, abort false)', 'the failing release was promoted to 100%', "Argo CD's health and the aborted-rollout trigger were not judged (no Argo CD)"]);
   });
 
   it('no data: passing silence is a finding; a pause (Inconclusive) is what is expected', () => {

@@ -16,6 +16,7 @@
  * (`rehearsal-copy.ts`). The objects are the committed rendered ones, applied directly (Argo CD's
  * part, the sync, is rehearsed by `rehearse`).
  */
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlPlaneBinaries } from '../../tools/control-plane-build.js';
 import type { EnsureOptions } from '../../tools/go.js';
@@ -29,6 +30,7 @@ import { startBehaviour, type RunningBehaviour } from '../behaviour.js';
 import type { BehaviourBinaries } from '../binaries.js';
 import { FAIL_POD_LABEL } from '../kwok.js';
 import type { ClusterFlavor } from '../nodes.js';
+import { argoCdView, type ArgoCdJudgeConfig } from './argocd-judge.js';
 import { rolloutImage, shortenAnalysis, shortenRollout, withFailingJob, withImageTag } from './rehearsal-copy.js';
 import { canaryDatapoint, judge, type Judgement, type Observation, type ScenarioName } from './scenarios.js';
 
@@ -38,6 +40,8 @@ type Obj = Record<string, unknown>;
 export interface CanaryService {
   readonly name: string;
   readonly objects: readonly Obj[];
+  /** Scenarios of this service (default: the rehearsal's). */
+  readonly scenarios?: readonly ScenarioName[];
 }
 
 export interface CanaryRehearsalOptions {
@@ -52,6 +56,8 @@ export interface CanaryRehearsalOptions {
   readonly cacheRoot: string;
   /** Scenarios to run (default: all that apply). */
   readonly scenarios?: readonly ScenarioName[];
+  /** The pinned Argo CD and the tree's argocd-cm and notifications: Argo CD's health of an aborted Rollout and the aborted-rollout trigger are judged with it. */
+  readonly argoCd?: Omit<ArgoCdJudgeConfig, 'kubeconfig'>;
   /** Per scenario (default 150 s). */
   readonly scenarioSeconds?: number;
   readonly signal?: AbortSignal;
@@ -185,9 +191,10 @@ async function rehearseService(service: CanaryService, session: ApiSession, beha
   const deadline = (options.scenarioSeconds ?? 150) * 1000;
   const first = await follow(session.client, behaviour, namespace, meta(rollout).name!, canary.stableService ?? service.name, 'healthy', rolloutImage(rollout), deadline, options.signal);
   if (!(first.final.phase === 'Healthy' && first.final.stableImage)) {
-    return { ...base, notRehearsed: `the first release never became Healthy (${first.final.phase}: ${first.final.message || 'no message'})${skipped.length ? `; not applied: ${skipped.join('; ')}` : ''}`, scenarios: [], skipped };
+    const why = first.unschedulable ? `a pod cannot be scheduled: ${first.unschedulable}` : `${first.final.phase}: ${first.final.message || 'no message'}`;
+    return { ...base, notRehearsed: `the first release never became Healthy (${why})${skipped.length ? `; not applied: ${skipped.join('; ')}` : ''}`, scenarios: [], skipped };
   }
-  const wanted = options.scenarios ?? ['healthy', 'failing', 'no-data'];
+  const wanted = service.scenarios ?? options.scenarios ?? ['healthy', 'failing', 'no-data'];
   const scenarios: ScenarioResult[] = [];
   let current = rollout;
   let release = 1;
@@ -200,7 +207,11 @@ async function rehearseService(service: CanaryService, session: ApiSession, beha
     if (analysis === 'job' && template) await session.apply(scenario === 'failing' ? withFailingJob(shortenAnalysis(template), FAIL_POD_LABEL) : shortenAnalysis(template));
     await session.apply(next);
     log(`canary ${service.name}: ${scenario}: image ${rolloutImage(next)}`);
-    const observation = await follow(session.client, behaviour, namespace, meta(rollout).name!, canary.stableService ?? service.name, scenario, rolloutImage(next), deadline, options.signal);
+    let observation = await follow(session.client, behaviour, namespace, meta(rollout).name!, canary.stableService ?? service.name, scenario, rolloutImage(next), deadline, options.signal);
+    if (scenario === 'failing' && options.argoCd) {
+      const live = (await session.client.get(`/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${meta(rollout).name}`)).body;
+      observation = { ...observation, argoCd: await argoCdView({ ...options.argoCd, kubeconfig: path.join(behaviour.workDir, 'kubeconfig') }, live, { name: `app-${service.name}`, namespace }) };
+    }
     const judgement = judge(observation, expectedWeights, alb);
     scenarios.push({ observation, judgement });
     log(`canary ${service.name}: ${scenario}: ${judgement.ok ? 'as expected' : judgement.problems.join('; ')} (${observation.seconds} s)`);
@@ -254,6 +265,10 @@ async function follow(client: KubeClient, behaviour: RunningBehaviour, namespace
       runs.set(run.metadata.name, { name: run.metadata.name, phase: run.status?.phase ?? 'Pending', ...(run.status?.message ? { message: run.status.message } : {}), created: run.metadata.creationTimestamp });
     }
     const pauseReasons = (status.pauseConditions ?? []).map((p) => p.reason);
+    const pods = (await client.get(`/api/v1/namespaces/${namespace}/pods`)).body as { items?: { metadata: { creationTimestamp: string }; status?: { conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[] } }[] };
+    const stuck = (pods.items ?? [])
+      .flatMap((pod) => pod.status?.conditions ?? [])
+      .find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable' && Date.parse(c.lastTransitionTime ?? '') < Date.now() - 5_000);
     const runsDone = [...runs.values()].every((r) => ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(r.phase));
     const end =
       (status.phase === 'Healthy' && stableImage) ||
@@ -264,7 +279,7 @@ async function follow(client: KubeClient, behaviour: RunningBehaviour, namespace
     else settledSince = undefined;
     const timeout = now - started > deadlineMs;
     // Settled for 2 s: the traffic switch back and the last runs' phases are in.
-    if ((settledSince !== undefined && now - settledSince >= 2_000) || timeout) {
+    if ((settledSince !== undefined && now - settledSince >= 2_000) || timeout || stuck) {
       return {
         scenario,
         image,
@@ -274,7 +289,8 @@ async function follow(client: KubeClient, behaviour: RunningBehaviour, namespace
         final: { phase: status.phase ?? '', message: status.message ?? '', abort: Boolean(status.abort), pauseReasons, stableImage },
         promoted,
         seconds: Math.round((now - started) / 100) / 10,
-        ended: timeout && settledSince === undefined ? 'timeout' : 'settled',
+        ended: stuck ? 'unschedulable' : timeout && settledSince === undefined ? 'timeout' : 'settled',
+        ...(stuck ? { unschedulable: stuck.message ?? 'Unschedulable' } : {}),
       };
     }
     await sleep(400, undefined, { signal });

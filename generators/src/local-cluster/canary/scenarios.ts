@@ -22,8 +22,12 @@ export interface Observation {
   /** True when the Rollout was fully promoted at some point (stable = the new image). */
   readonly promoted: boolean;
   readonly seconds: number;
-  /** Why the runner stopped watching: the end it waited for, or a timeout. */
-  readonly ended: 'settled' | 'timeout';
+  /** Why the runner stopped watching: the end it waited for, a pod no node can take, or a timeout. */
+  readonly ended: 'settled' | 'unschedulable' | 'timeout';
+  /** The scheduler's message for a pod of the release that no node can take. */
+  readonly unschedulable?: string;
+  /** failing: Argo CD's health of the aborted Rollout and the tree's aborted-rollout trigger (`argocd-judge.ts`). */
+  readonly argoCd?: { readonly health: { readonly status: string; readonly message: string }; readonly trigger: readonly { readonly condition: string; readonly fires: boolean }[]; readonly problem?: string };
 }
 
 export interface Judgement {
@@ -39,6 +43,7 @@ export interface Judgement {
 export function judge(observation: Observation, expectedWeights: readonly number[], alb: boolean): Judgement {
   const problems: string[] = [];
   const phases = observation.analysisRuns.map((run) => run.phase);
+  if (observation.unschedulable) problems.push(`a pod cannot be scheduled: ${observation.unschedulable}`);
   if (observation.ended === 'timeout') problems.push(`timed out after ${observation.seconds} s (Rollout ${observation.final.phase}: ${observation.final.message || 'no message'})`);
   if (observation.scenario === 'healthy') {
     if (alb) {
@@ -55,6 +60,13 @@ export function judge(observation: Observation, expectedWeights: readonly number
     if (!observation.final.abort || observation.final.phase !== 'Degraded') problems.push(`the Rollout did not abort (${observation.final.phase}, abort ${observation.final.abort})`);
     if (alb && observation.weights.at(-1) !== 0) problems.push(`traffic did not return to stable: last canary weight ${observation.weights.at(-1) ?? 'none'}`);
     if (observation.promoted) problems.push('the failing release was promoted to 100%');
+    const argo = observation.argoCd;
+    if (!argo) problems.push("Argo CD's health and the aborted-rollout trigger were not judged (no Argo CD)");
+    else if (argo.problem) problems.push(argo.problem);
+    else {
+      if (argo.health.status !== 'Degraded') problems.push(`Argo CD shows the aborted Rollout ${argo.health.status}, not Degraded (${argo.health.message})`);
+      if (!argo.trigger.some((t) => t.fires)) problems.push(`the aborted-rollout trigger does not fire: ${argo.trigger.map((t) => t.condition).join('; ') || 'no condition'}`);
+    }
   } else {
     if (observation.promoted || (alb && observation.weights.includes(100))) problems.push('a release without data reached 100%');
     if (!phases.some((phase) => phase === 'Inconclusive' || phase === 'Failed')) problems.push(`no AnalysisRun ended Inconclusive or Failed (${phases.join(', ') || 'none ran'}): silence passed`);
