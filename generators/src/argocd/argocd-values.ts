@@ -1,6 +1,7 @@
 import type { Cluster } from '../inputs/clusters.js';
 import type { AddonCatalogue } from '../inputs/schemas/addons.js';
 import { irsaAnnotations } from './irsa.js';
+import { Document, isScalar, visit } from 'yaml';
 
 /**
  * Argo CD's health check of an Application, restored in argocd-cm (Argo CD 1.8 removed it):
@@ -87,28 +88,31 @@ function notificationValues(cluster: Cluster): Record<string, unknown> {
       'template.rollout-aborted': `message: "${prefix} {{.app.metadata.name}}: the canary was aborted and all traffic is back on the stable version.{{range .app.status.resources}}{{if eq .kind \\"Rollout\\"}} {{.name}}: {{if .health}}{{.health.message}}{{end}}{{end}}{{end}} Details: kubectl argo rollouts get rollout -n {{.app.spec.destination.namespace}} <name>"\n`,
     },
     triggers: {
-      'trigger.on-deployed': [
-        "- when: app.status.operationState != nil and app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy'",
-        '  oncePer: app.status.operationState?.syncResult?.revision',
-        '  send: [app-deployed]',
-        '',
-      ].join('\n'),
-      'trigger.on-sync-failed': [
-        "- when: app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
-        '  oncePer: app.status.operationState?.syncResult?.revision',
-        '  send: [app-sync-failed]',
-        '',
-      ].join('\n'),
-      'trigger.on-health-degraded': ["- when: app.status.health.status == 'Degraded'", '  send: [app-health-degraded]', ''].join('\n'),
+      'trigger.on-deployed': triggerYaml([
+        { when: "app.status.operationState != nil and app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy'", oncePer: 'app.status.operationState?.syncResult?.revision', send: ['app-deployed'] },
+      ]),
+      'trigger.on-sync-failed': triggerYaml([
+        { when: "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']", oncePer: 'app.status.operationState?.syncResult?.revision', send: ['app-sync-failed'] },
+      ]),
+      'trigger.on-health-degraded': triggerYaml([{ when: "app.status.health.status == 'Degraded'", send: ['app-health-degraded'] }]),
       // Argo CD's Rollout health check reports an aborted rollout (condition RolloutAborted) as Degraded with Argo
       // Rollouts' message "Rollout aborted update to revision N: ..." (the failed metric); once per synced revision.
-      'trigger.on-rollout-aborted': [
-        "- when: any(app.status.resources ?? [], {#.kind == 'Rollout' and #.health?.status == 'Degraded' and (#.health?.message ?? '') contains 'aborted'})",
-        '  oncePer: app.status.sync.revision',
-        '  send: [rollout-aborted]',
-        '',
-      ].join('\n'),
+      'trigger.on-rollout-aborted': triggerYaml([
+        { when: "any(app.status.resources ?? [], {#.kind == 'Rollout' and #.health?.status == 'Degraded' and (#.health?.message ?? '') contains 'aborted'})", oncePer: 'app.status.sync.revision', send: ['rollout-aborted'] },
+      ]),
     },
     subscriptions: [{ recipients, triggers: [...notificationTriggers] }],
   };
+}
+
+/**
+ * A trigger's YAML, written by a YAML serializer: a condition is an expr expression, and one with
+ * ` #` (expr's closure element, `{#.kind == ...}`) written as a plain YAML scalar is cut at the `#`,
+ * which YAML reads as a comment (the notifications controller then refuses the whole configuration:
+ * "unexpected token EOF"). Found by the canary rehearsal (`argocd admin notifications trigger run`).
+ */
+export function triggerYaml(conditions: readonly { when: string; oncePer?: string; send: readonly string[] }[]): string {
+  const document = new Document(conditions.map((c) => ({ when: c.when, ...(c.oncePer ? { oncePer: c.oncePer } : {}), send: [...c.send] })));
+  visit(document, { Seq: (_, node) => void (node.items.every((item) => isScalar(item)) && (node.flow = true)) });
+  return document.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

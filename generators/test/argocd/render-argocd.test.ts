@@ -269,6 +269,11 @@ describe('rendered Argo CD layout of each cluster', () => {
     const notifications = argocd.spec.sources[0].helm.valuesObject.notifications;
     expect(notifications.triggers['trigger.on-rollout-aborted']).toContain("#.kind == 'Rollout' and #.health?.status == 'Degraded'");
     expect(notifications.triggers['trigger.on-rollout-aborted']).toContain('send: [rollout-aborted]');
+    // Every condition survives YAML whole (a plain scalar would be cut at " #", YAML's comment).
+    expect(parse(notifications.triggers['trigger.on-rollout-aborted'])).toEqual([
+      { when: "any(app.status.resources ?? [], {#.kind == 'Rollout' and #.health?.status == 'Degraded' and (#.health?.message ?? '') contains 'aborted'})", oncePer: 'app.status.sync.revision', send: ['rollout-aborted'] },
+    ]);
+    for (const trigger of Object.values(notifications.triggers) as string[]) for (const condition of parse(trigger) as { when: string }[]) expect(condition.when).toMatch(/[)'\]]$/);
     expect(parse(notifications.templates['template.rollout-aborted']).message).toContain('{{if eq .kind "Rollout"}}');
     expect(notifications.subscriptions[0].triggers).toContain('on-rollout-aborted');
   });

@@ -112,7 +112,7 @@ spec:
           - when: app.status.health.status == 'Degraded'
             send: [app-health-degraded]
         trigger.on-rollout-aborted: |
-          - when: any(app.status.resources ?? [], {#.kind == 'Rollout' and #.health?.status == 'Degraded' and (#.health?.message ?? '') contains 'aborted'})
+          - when: "any(app.status.resources ?? [], {#.kind == 'Rollout' and #.health?.status == 'Degraded' and (#.health?.message ?? '') contains 'aborted'})"
             oncePer: app.status.sync.revision
             send: [rollout-aborted]
       subscriptions:

@@ -273,7 +273,7 @@ async function follow(client: KubeClient, behaviour: RunningBehaviour, namespace
     const end =
       (status.phase === 'Healthy' && stableImage) ||
       (status.phase === 'Degraded' && Boolean(status.abort) && observed) ||
-      (pauseReasons.includes('InconclusiveAnalysis') && runsDone);
+      (pauseReasons.some((reason) => reason.startsWith('InconclusiveAnalysis')) && runsDone);
     const now = Date.now();
     if (end) settledSince ??= now;
     else settledSince = undefined;
