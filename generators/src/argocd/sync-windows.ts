@@ -35,6 +35,11 @@ export interface SyncWindowSpec {
   readonly clusters?: readonly string[];
 }
 
+/** `allow "0 7 * * 1-5" for 11h (Europe/Dublin)` */
+export function describeWindow(window: SyncWindowSpec): string {
+  return `${window.kind} "${window.schedule}" for ${window.duration} (${window.timeZone || 'UTC'})${window.manualSync ? ', manual sync allowed' : ''}`;
+}
+
 /** A parsed five-field schedule: one bit per allowed value, and whether the day fields were `*`. */
 export interface CronSchedule {
   readonly minute: bigint;

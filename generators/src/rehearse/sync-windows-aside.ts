@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ToolError } from '../errors.js';
-import type { SyncWindowSpec } from '../argocd/sync-windows.js';
+import { describeWindow, type SyncWindowSpec } from '../argocd/sync-windows.js';
 import { runProcess } from '../tools/process.js';
 
 /** The windows of one AppProject that the rehearsal set aside. */
@@ -79,11 +79,6 @@ export async function commitWithoutSyncWindows(gitDir: string, commit: string, f
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-/** `allow "0 7 * * 1-5" for 11h (Europe/Dublin)` */
-export function describeWindow(window: SyncWindowSpec): string {
-  return `${window.kind} "${window.schedule}" for ${window.duration} (${window.timeZone || 'UTC'})${window.manualSync ? ', manual sync allowed' : ''}`;
 }
 
 /** One line per distinct set of windows, naming the projects that carry it. */

@@ -4,6 +4,9 @@
  * (fixtures/<class>/, laid over fixtures/common/ as clusters/fixture/rendered/) with its own
  * Applications; the four failure classes share one run (one Argo CD, ~1 min) and each asserts its
  * own verdict. The service removal fixture is rehearsed with a base commit.
+ *
+ * Part of `npm run test:rehearse` (not `npm test`): it needs redis-server, checked first, so a
+ * machine without it fails at once with the package to install.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { readAddonCatalogue } from '../../src/inputs/addons.js';
 import { argoCdRelease, ensureArgoCd, type ArgoCdBuild } from '../../src/tools/argocd-build.js';
 import { ensureControlPlane, type ControlPlaneBinaries } from '../../src/tools/control-plane-build.js';
 import { runProcess } from '../../src/tools/process.js';
+import { findRedis } from '../../src/rehearse/argocd-processes.js';
 import { rehearse, type RehearsalResult } from '../../src/rehearse/rehearsal.js';
 import { formatRehearsal, rehearsalPasses } from '../../src/rehearse/report.js';
 import { passes, type AppVerdict } from '../../src/rehearse/verdict.js';
@@ -31,6 +35,7 @@ let crdSources: PreparedCrdSource[];
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
+  await findRedis();
   const { catalogue } = await readAddonCatalogue(repoRoot);
   argocd = await ensureArgoCd(repoRoot, argoCdRelease(catalogue!));
   binaries = await ensureControlPlane(repoRoot, '1.35');
@@ -204,9 +209,11 @@ describe('gitops rehearse stops every process it started', () => {
     });
     let stderr = '';
     cli.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
-    const running = await eventually(() => descendants(cli.pid!).some((pid) => readCmdline(pid).includes('guard-application-controller')), 240);
-    expect(running, 'the CLI started Argo CD').toBe(true);
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve((exitCode = code))));
+    // Stop waiting as soon as the CLI ends (a missing prerequisite, a failed start).
+    const running = await eventually(() => exitCode !== undefined || descendants(cli.pid!).some((pid) => readCmdline(pid).includes('guard-application-controller')), 240);
+    expect(running && exitCode === undefined, `the CLI started Argo CD (it exited ${exitCode}: ${stderr})`).toBe(true);
     const tree = descendants(cli.pid!);
     const workDirs = processesMentioning('gitops-argocd-').flatMap((pid) => /(\S*gitops-argocd-[^/\s]+)/.exec(readCmdline(pid))?.[1] ?? []);
     return { cli, exited, tree, workDirs, stderr: () => stderr };
