@@ -39,7 +39,7 @@ import { planCrds } from '../validate/apiserver/crd-install.js';
 import { objectPath, type ApiAnswer, type KubeClient, type ServedResource } from '../validate/apiserver/kube-client.js';
 import { withApiServer, type ApiSession } from '../validate/apiserver/session.js';
 import type { PreparedCrdSource } from '../validate/crd-sources.js';
-import { startArgoCd, type RunningArgoCd } from './argocd-processes.js';
+import { findRedis, startArgoCd, type RunningArgoCd } from './argocd-processes.js';
 import { startGitProxy, type GitProxy } from './git-server.js';
 import { commitWithoutSyncWindows, type WindowsSetAside } from './sync-windows-aside.js';
 import type { SyncWindowSpec } from '../argocd/sync-windows.js';
@@ -123,6 +123,8 @@ interface Doc {
 /** Rehearses one cluster; always stops every process it started. */
 export async function rehearse(target: RehearsalTarget, options: RehearsalOptions): Promise<RehearsalResult> {
   const log = options.log ?? (() => undefined);
+  // Every prerequisite first: a missing one fails at once, before anything starts.
+  await findRedis();
   const rendered = `clusters/${target.cluster}/rendered`;
   const headDocs = await docsAtCommit(target.repo, target.commit, rendered);
   const baseDocs = target.baseCommit ? await docsAtCommit(target.repo, target.baseCommit, rendered) : [];
