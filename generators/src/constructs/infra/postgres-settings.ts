@@ -35,9 +35,12 @@ export interface PostgresSettings {
   /** A final snapshot when the instance is deleted (its identifier), or none. */
   readonly finalSnapshotIdentifier?: string;
   /**
-   * Automated backups outlive a deleted instance. Spelled out in both providers: AWS's
-   * DeleteDBInstance removes them unless told otherwise, and ACK's rds-controller passes its
-   * `delete-automated-backups` annotation through only when set (pkg/util/annotations.go, v1.10.1).
+   * Automated backups outlive a deleted instance. Spelled out in both providers: RDS
+   * DeleteDBInstance removes them unless told otherwise ("The default is to remove automated
+   * backups immediately after the DB instance is deleted", RDS API reference, DeleteAutomatedBackups),
+   * ACK's rds-controller passes its `delete-automated-backups` annotation on only when it is set
+   * (pkg/util/annotations.go @ v1.10.1), and provider-aws says "Default is true" (rds Instance CRD
+   * @ v1.17.0).
    */
   readonly deleteAutomatedBackups: false;
   /** The DB subnet group: its description and subnets. */
