@@ -192,7 +192,7 @@ describe('verify', () => {
   it('refuses bad usage before contacting the server', async () => {
     const before = argo.requests.length;
     expect((await verify(['--template', 'integration-tests', '--timeout', '15'])).err[0]).toBe('--timeout "15" is not a duration (e.g. 90s, 15m, 1h).');
-    expect((await verify(['--template', 'integration-tests', '--param', 'novalue'])).code).toBe(2);
+    expect(await verify(['--template', 'integration-tests', '--param', 'novalue'])).toMatchObject({ code: 2, err: ['--param "novalue" must be name=value.'] });
     delete process.env['ARGO_SERVER'];
     expect((await verify(['--template', 'integration-tests'])).err[0]).toMatch(/^ARGO_SERVER is not set/);
     expect(argo.requests.length).toBe(before);

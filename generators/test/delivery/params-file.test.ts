@@ -77,7 +77,7 @@ describe('readParams', () => {
     await writeFile(path.join(root, 'clusters/staging/params.yaml'), 'source: [\n');
     const error = await readParams(root, 'staging').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).issues[0]!.line).toBeGreaterThan(0);
+    expect((error as InputError).lines()).toEqual(['clusters/staging/params.yaml:2:1 YAML: Flow sequence in block collection must be sufficiently indented and end with a ]', '1 input error; nothing was written.']);
   });
 });
 
