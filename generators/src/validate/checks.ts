@@ -20,7 +20,7 @@ import { syncWindows } from './policies/sync-windows.js';
  */
 
 // Re-exported for the registry's callers.
-export { exemptionAnnotation, resourceId, type CheckContext, type Exemption, type Finding, type RenderedCheck, type RenderedDoc } from './rendered-check.js';
+export { exemptionAnnotation, findingLocation, resourceId, type CheckContext, type Exemption, type Finding, type RenderedCheck, type RenderedDoc } from './rendered-check.js';
 
 /**
  * The registry of checks `gitops validate` runs. Add a check by appending it here
