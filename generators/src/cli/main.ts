@@ -9,6 +9,8 @@ export interface RunIO {
   readonly err?: (line: string) => void;
   readonly isTTY?: boolean;
   readonly signal?: AbortSignal;
+  /** Width `--help` wraps at (default: the terminal's, else 80); fixed for the generated command reference. */
+  readonly helpWidth?: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function run(argv: readonly string[], io: RunIO = {}): Promise<numb
     .description('Render, validate, diff and deliver the Learning Platform GitOps repository.')
     .option('--root <dir>', 'repository root', process.cwd())
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp(io.helpWidth ? { helpWidth: io.helpWidth } : {})
     .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')), writeErr: (s) => err(s.replace(/\n$/, '')) })
     .exitOverride();
 

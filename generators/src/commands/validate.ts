@@ -114,7 +114,7 @@ export const validateCommand = defineCommand<ValidateOptions>({
         for (const finding of policyFindings) lines.push(`  ${findingLocation(finding)}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
         const values = await checkChartValues({ cacheRoot, catalogue, docs, signal: ctx.signal, log: (line) => ctx.err(line) });
         found.push(...values.findings);
-        lines.push(`${cluster.name}: chart values: ${values.checked.length} chart sources checked against their chart, ${values.findings.length} findings (by hand, see README: ${handCheckedCharts.join(', ')})`);
+        lines.push(`${cluster.name}: chart values: ${values.checked.length} chart sources checked against their chart, ${values.findings.length} findings (by hand, see docs/platform-owners.md: ${handCheckedCharts.join(', ')})`);
         for (const finding of values.findings) lines.push(`  ${findingLocation(finding)}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
       }
       return { lines, findings: found };

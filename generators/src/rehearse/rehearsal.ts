@@ -5,8 +5,8 @@
  * 1. A bare repository gets the commit under test as the branch the root Application tracks; the
  *    Git proxy (`git-server.ts`) serves it under the tree's own repository URL, so the tree is
  *    synced byte for byte as it is committed.
- * 2. A fresh API server (pre-loaded with the pinned CRDs, `withApiServer`) gets what the README's
- *    bootstrap gives Argo CD: its namespace, the config maps of the release's `manifests/base/config`
+ * 2. A fresh API server (pre-loaded with the pinned CRDs, `withApiServer`) gets what the bootstrap
+ *    (docs/platform-owners.md) gives Argo CD: its namespace, the config maps of the release's `manifests/base/config`
  *    with the `configs.cm` values the tree gives the argo-cd chart, a repository Secret (the proxy),
  *    then `bootstrap/`'s AppProject and root Application. The Argo CD installation itself (the
  *    external chart: HelmChart, Helm values) is replaced by the local processes.
