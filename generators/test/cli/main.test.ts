@@ -33,6 +33,18 @@ describe('gitops CLI', () => {
     expect(await commandsFor(['rendr'])).toHaveLength(commands.length);
   });
 
+  it('takes the checkout lock each command needs: writers one at a time, readers of the rendered trees beside them', () => {
+    const access = (name: string, options: Record<string, unknown> = {}) => {
+      const { checkout } = commands.find((spec) => spec.name === name)!;
+      return typeof checkout === 'function' ? checkout(options) : checkout;
+    };
+    for (const name of ['render', 'deploy', 'promote', 'params pull', 'schemas']) expect(access(name), name).toBe('writes');
+    expect(access('render', { check: true })).toBe('reads');
+    expect(access('schemas', { check: true })).toBe('none');
+    for (const name of ['validate', 'diff']) expect(access(name), name).toBe('reads');
+    for (const name of ['verify', 'rehearse']) expect(access(name), name).toBe('none');
+  });
+
   it('exits 2 on an unknown command or option, with a usage hint', async () => {
     const unknownCommand = await gitops('rendr');
     expect(unknownCommand.code).toBe(2);
