@@ -18,7 +18,8 @@ import type { AddonCatalogue, ChartId } from '../inputs/schemas/addons.js';
 import { chartIds } from '../inputs/schemas/addons.js';
 import { downloadGoModule, type EnsureOptions } from '../tools/go.js';
 import type { Finding, RenderedDoc } from './checks.js';
-import { chartAppRelease, chartCrds } from './crd-sources.js';
+import { chartAppRelease } from '../inputs/releases.js';
+import { chartCrds } from './crd-sources.js';
 import { cacheKeyPart, ensureCacheDir } from './schemas/cache.js';
 
 /** Where a chart lives inside the Go module of its application (module and release as its CRDs: `chartCrds`). */
