@@ -91,6 +91,11 @@ describe('the rehearsal: each failure class gets its verdict from the real Argo 
     expect(passes(app(result, 'root')), report).toBe(true);
   });
 
+  it("Pass when the API server keeps the status the running Argo CD writes: its CRDs are the release's own, so the root is marked an app of apps (a v3.4.4 CRD prunes status.summary.isAppOfApps)", () => {
+    expect(app(result, 'root').appOfApps, report).toBe(true);
+    expect(app(result, 'narrow').appOfApps).toBe(false);
+  });
+
   it('Fail when a project does not permit a kind: the ServiceAccount is refused by project narrow', () => {
     const narrow = app(result, 'narrow');
     expect(passes(narrow), report).toBe(false);
