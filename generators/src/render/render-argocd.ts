@@ -79,7 +79,8 @@ function folderReadmes(plan: ArgoCdPlan, sources: readonly string[]): RenderedFi
   const files: RenderedFile[] = [];
   const addonRows = plan.addons.map((addon) => {
     const charts = addon.charts.map((chart) => `${catalogue.charts[chart.chart].chart ?? catalogue.charts[chart.chart].repoURL.split('/').pop()} ${catalogue.charts[chart.chart].version}`).join(', ');
-    return `| \`${applicationNames.addon(addon.id)}\` | ${addon.syncWave} | ${charts} + \`addons/${addon.id}/\` | \`${addon.namespace}\` |`;
+    const manifests = (addon.manifests ?? []).map((source) => ` + ${source.repoURL.replace(/^https:\/\/github\.com\//, '').replace(/\.git$/, '')} \`${source.path}\` ${source.targetRevision}`).join('');
+    return `| \`${applicationNames.addon(addon.id)}\` | ${addon.syncWave} | ${charts}${manifests} + \`addons/${addon.id}/\` | \`${addon.namespace}\` |`;
   });
   files.push(
     readme(folders.argocd, sources, `argocd/ — Argo CD's own objects (${cluster.name})`, [
