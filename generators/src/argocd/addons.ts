@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AddonPodIdentity } from '../constructs/argocd/addon-pod-identity.js';
-import type { IgnoreDifference } from '../constructs/argocd/application-spec.js';
+import type { IgnoreDifference, KustomizeSource } from '../constructs/argocd/application-spec.js';
 import type { ClusterGroupKind, GroupKind } from '../constructs/argocd/argocd-app-project.js';
 import type { PodSecurityLevel } from '../constructs/argocd/addon-namespace.js';
 import { waveAnnotations } from '../constructs/argocd/application-spec.js';
@@ -9,6 +9,8 @@ import { secretStoreNames } from '../constructs/app/app-external-secret.js';
 import type { Cluster } from '../inputs/clusters.js';
 import type { AddonCatalogue, ChartId, CrossplaneProviderId } from '../inputs/schemas/addons.js';
 import type { IrsaAddon } from '../inputs/schemas/cluster-argocd.js';
+import { argoCdRelease } from '../inputs/releases.js';
+import { argocdCrdAnnotations, argocdCrdFolder, argocdRepository } from './argocd-crds.js';
 import { argocdValues, slackTokenKey } from './argocd-values.js';
 import { crossplanePackages, runsCrossplane, type AwsControllers } from './controllers.js';
 import { addonRoleArn, externalSecretsAnnotations, irsaAnnotations } from './irsa.js';
@@ -37,6 +39,12 @@ export interface Addon {
   readonly podSecurity: PodSecurityLevel;
   readonly syncWave: number;
   readonly charts: readonly AddonChart[];
+  /**
+   * Upstream manifests synced beside the charts: a folder of an upstream repository at a release
+   * tag (Argo CD's CRDs, which the argo-cd chart would install at another release).
+   * @default none
+   */
+  readonly manifests?: readonly KustomizeSource[];
   /** Objects beside the charts, rendered into `addons/<id>/`; they need the charts' CRDs, so they sync last. */
   readonly extras?: (scope: Construct, labels: Record<string, string>) => void;
   /** Fields a controller (not Git) owns; each says why. */
@@ -92,6 +100,8 @@ export function clusterAddons(cluster: Cluster, catalogue: AddonCatalogue, contr
       podSecurity: 'baseline',
       syncWave: waves.argocd,
       charts: [{ chart: 'argo-cd', releaseName: 'argocd', values: argocdValues(cluster, catalogue) }],
+      // The CRDs of the release the clusters run (the chart's are off: argocd-crds.ts), moving with image.tag.
+      manifests: [{ kind: 'kustomize', repoURL: argocdRepository, targetRevision: argoCdRelease(catalogue), path: argocdCrdFolder, commonAnnotations: argocdCrdAnnotations }],
       extras: (scope, labels) => notificationsSecret(scope, cluster, labels),
       identities: cluster.argocd.notifications.sqs ? [{ role: 'argocd-notifications', serviceAccount: 'argocd-notifications-controller', via: 'irsa' }] : [],
       network: { awsApi: cluster.argocd.notifications.sqs !== undefined },

@@ -1,5 +1,6 @@
 import type { Cluster } from '../inputs/clusters.js';
 import type { AddonCatalogue } from '../inputs/schemas/addons.js';
+import { argocdRepositoryDeclaration } from './argocd-crds.js';
 import { irsaAnnotations } from './irsa.js';
 import { Document, isScalar, visit } from 'yaml';
 
@@ -45,9 +46,13 @@ export function argocdValues(cluster: Cluster, catalogue: AddonCatalogue): Recor
       // addon-traffic policies (addons/argo-cd/) are the one set of network rules here.
       networkPolicy: { create: false },
     },
-    crds: { install: true, keep: true },
+    // The CRDs are the running release's, installed apart from the chart (argocd-crds.ts): the
+    // chart's are those of its appVersion. templates/crds/* @ argo-cd-10.1.1 render only with crds.install.
+    crds: { install: false },
     dex: { enabled: false },
     configs: {
+      // The Argo CD repository the CRDs are synced from, fetched one commit deep.
+      repositories: { 'argo-cd': { ...argocdRepositoryDeclaration } },
       cm: {
         'application.resourceTrackingMethod': 'annotation',
         'resource.customizations.health.argoproj.io_Application': applicationHealthLua,

@@ -128,7 +128,9 @@ export function planArgoCd(
         description: window.description,
       }));
   const shared = addons.filter((addon) => !addon.ownProject);
-  const chartRepos = [...new Set(shared.flatMap((addon) => addon.charts.map((chart) => catalogue.charts[chart.chart].repoURL)))];
+  /** The upstream repositories an add-on syncs from: its charts' and its manifests'. */
+  const upstreamRepos = (addon: Addon) => [...addon.charts.map((chart) => catalogue.charts[chart.chart].repoURL), ...(addon.manifests ?? []).map((source) => source.repoURL)];
+  const sharedUpstreamRepos = [...new Set(shared.flatMap(upstreamRepos))];
   const infra = infraKinds(controllers);
   const serviceNames = services.map((service) => service.name).sort();
   const projects: Omit<ArgocdAppProjectProps, 'labels'>[] = [
@@ -147,7 +149,7 @@ export function planArgoCd(
     {
       name: projectNames.addons,
       description: `Platform add-ons of ${cluster.name} (controllers and their CRDs): pinned upstream charts, cluster-scoped rights, only in the add-on namespaces.`,
-      sourceRepos: [repoURL, ...chartRepos],
+      sourceRepos: [repoURL, ...sharedUpstreamRepos],
       namespaces: shared.map((addon) => addon.namespace),
       clusterResources: [...addonClusterKinds, ...shared.flatMap((addon) => [{ group: '', kind: 'Namespace', name: addon.namespace }, ...(addon.clusterKinds ?? [])])],
       // Upstream charts bring many namespaced kinds that change between versions; the namespaces bound them.
@@ -161,7 +163,7 @@ export function planArgoCd(
             {
               name: projectNames.addon(addon.id),
               description: `Add-on ${addon.id} of ${cluster.name}: its pinned chart, exactly the cluster-scoped objects it brings (by name) and its namespace ${addon.namespace}, nothing else.`,
-              sourceRepos: [repoURL, ...new Set(addon.charts.map((chart) => catalogue.charts[chart.chart].repoURL))],
+              sourceRepos: [repoURL, ...new Set(upstreamRepos(addon))],
               namespaces: [addon.namespace],
               clusterResources: [{ group: '', kind: 'Namespace', name: addon.namespace }, ...addon.ownProject.clusterResources, ...(addon.clusterKinds ?? [])],
               namespacedResources: addon.ownProject.namespacedResources,

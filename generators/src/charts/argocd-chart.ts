@@ -30,7 +30,7 @@ export function rootProjectProps(plan: ArgoCdPlan) {
   return { ...root, labels: argocdLabels('argocd') };
 }
 
-/** The Application of one add-on: its chart(s) and its folder `addons/<id>/`. */
+/** The Application of one add-on: its chart(s), its upstream manifests and its folder `addons/<id>/`. */
 export function addonApplicationProps(plan: ArgoCdPlan, addon: Addon): ArgocdApplicationProps {
   return {
     name: applicationNames.addon(addon.id),
@@ -43,6 +43,7 @@ export function addonApplicationProps(plan: ArgoCdPlan, addon: Addon): ArgocdApp
         const pinned = plan.catalogue.charts[chart.chart];
         return { kind: 'helm' as const, repoURL: pinned.repoURL, chart: pinned.chart, version: pinned.version, releaseName: chart.releaseName, values: chart.values };
       }),
+      ...(addon.manifests ?? []),
       { kind: 'directory' as const, repoURL: plan.repoURL, targetRevision: plan.revision, path: renderedPath(plan.cluster.name, `${folders.addons}/${addon.id}`) },
     ],
     // Large CRDs (Argo CD, External Secrets, Argo Workflows, ACK) exceed the last-applied annotation; Argo CD managing itself needs it too.

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import path from 'node:path';
+import { withCheckoutAccess } from '../checkout-lock.js';
 import { ExitCode, GitopsError } from '../errors.js';
 import type { CommandContext } from './command.js';
 import { commandsFor } from './commands.js';
@@ -9,6 +10,8 @@ export interface RunIO {
   readonly err?: (line: string) => void;
   readonly isTTY?: boolean;
   readonly signal?: AbortSignal;
+  /** Width `--help` wraps at (default: the terminal's, else 80); fixed for the generated command reference. */
+  readonly helpWidth?: number;
 }
 
 /**
@@ -27,6 +30,7 @@ export async function run(argv: readonly string[], io: RunIO = {}): Promise<numb
     .description('Render, validate, diff and deliver the Learning Platform GitOps repository.')
     .option('--root <dir>', 'repository root', process.cwd())
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp(io.helpWidth ? { helpWidth: io.helpWidth } : {})
     .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')), writeErr: (s) => err(s.replace(/\n$/, '')) })
     .exitOverride();
 
@@ -55,7 +59,11 @@ export async function run(argv: readonly string[], io: RunIO = {}): Promise<numb
         isTTY: io.isTTY ?? Boolean(process.stdout.isTTY),
         signal,
       };
-      const result = await spec.run(command.opts(), ctx, command.args);
+      // The checkout lock the command's table entry asks for, taken here so no command forgets it.
+      const options = command.opts();
+      const access = typeof spec.checkout === 'function' ? spec.checkout(options) : spec.checkout;
+      const commandLine = ['gitops', ...argv.filter((arg, i) => arg !== '--root' && argv[i - 1] !== '--root' && !arg.startsWith('--root='))].join(' ').slice(0, 200);
+      const result = await withCheckoutAccess(ctx.root, access, { command: commandLine, signal, log: err }, () => spec.run(options, ctx, command.args));
       exitCode = result ?? ExitCode.ok;
     });
   }

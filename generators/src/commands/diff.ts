@@ -9,6 +9,7 @@ import { resolveCommit } from '../diff/git.js';
 import { buildReport, type DiffReport } from '../diff/report.js';
 import type { RiskFlag } from '../diff/risk.js';
 import { readDiffSides } from '../diff/sides.js';
+import { syncWindowNotes } from '../diff/sync-window-notes.js';
 import type { Snapshot } from '../diff/snapshot.js';
 import type { UpdateCheckCluster } from '../diff/update-check.js';
 
@@ -19,6 +20,7 @@ interface DiffOptions {
   readonly partsDir?: string;
   readonly partLimit: string;
   readonly apiserver?: boolean;
+  readonly mergeAt?: string;
 }
 
 const formats = ['text', 'markdown', 'json'] as const;
@@ -34,6 +36,7 @@ export const diffCommand = defineCommand<DiffOptions>({
       .option('--output <file>', 'write the whole report in --format to this file (stdout then gets the summary)')
       .option('--parts-dir <dir>', 'also write the Markdown as pull-request comment parts part-1.md, part-2.md, ... (stale parts removed)')
       .option('--part-limit <chars>', 'maximum characters of one comment part', String(COMMENT_LIMIT))
+      .option('--merge-at <time>', 'judge the sync windows of the changed Applications at this time (ISO 8601, e.g. 2026-12-11T17:55:00Z) instead of now')
       .option('--apiserver', 'also judge every changed resource as an update on a real kube-apiserver (base applied, then head): immutable fields and oldSelf rules become flags')
       .addHelpText(
         'after',
@@ -49,11 +52,14 @@ export const diffCommand = defineCommand<DiffOptions>({
     const partLimit = Number(options.partLimit);
     if (!Number.isInteger(partLimit) || partLimit < 4000) throw new UsageError(`--part-limit ${options.partLimit}: must be a whole number of at least 4000`);
 
+    const mergeAt = options.mergeAt === undefined ? Date.now() : Date.parse(options.mergeAt);
+    if (Number.isNaN(mergeAt)) throw new UsageError(`--merge-at ${options.mergeAt}: must be a time such as 2026-12-11T17:55:00Z`);
     const commit = await resolveCommit(ctx.root, options.base);
     // Only the files that differ from the base are read (their clusters' inputs too).
     const sides = await readDiffSides(ctx.root, commit);
     const serverFlags = options.apiserver ? await updateFlags(ctx.root, sides.base, sides.head, ctx.signal, (line) => ctx.err(line)) : [];
-    const report = buildReport(sides.base, sides.head, { ref: options.base, commit }, serverFlags, sides);
+    const built = buildReport(sides.base, sides.head, { ref: options.base, commit }, serverFlags, sides);
+    const report: DiffReport = { ...built, syncWindows: await syncWindowNotes(ctx.root, built.groups, mergeAt) };
     const exitCode = report.dataLoss ? ExitCode.dataLoss : ExitCode.ok;
 
     const full = formatReport(report, format, exitCode, ctx.isTTY && !process.env['NO_COLOR'] && !options.output);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { SwapOptions } from '../checkout-lock.js';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError } from '../errors.js';
 import { CODEOWNERS_PATH, ownersOf, renderCodeowners } from '../github/codeowners.js';
@@ -41,7 +42,7 @@ export const renderCommand = defineCommand<RenderOptions>({
       ctx.out(`rendered tree is up to date (${drift.files} files in ${clusters})`);
       return;
     }
-    const result = await writeTree(ctx.root, renders);
+    const result = await writeTree(ctx.root, renders, { signal: ctx.signal, log: ctx.err });
     await writeCodeowners(ctx.root, platform);
     await flushParseCache(ctx.root);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
@@ -56,10 +57,10 @@ export const renderCommand = defineCommand<RenderOptions>({
  * The write path of `render` as one call (load and validate every input, render, swap the trees
  * in atomically), for commands that edit inputs and then render (`deploy`, `promote`).
  */
-export async function renderRepository(root: string): Promise<WriteResult & { readonly clusters: readonly string[] }> {
+export async function renderRepository(root: string, swap: SwapOptions = {}): Promise<WriteResult & { readonly clusters: readonly string[] }> {
   const platform = await loadPlatform(root);
   const renders = renderPlatform(platform);
-  const result = await writeTree(root, renders);
+  const result = await writeTree(root, renders, swap);
   await writeCodeowners(root, platform);
   await flushParseCache(root);
   return { ...result, clusters: renders.map((r) => r.cluster) };

@@ -5,7 +5,7 @@ import { FindingsError, InputError, UsageError } from '../errors.js';
 import { readAddonCatalogue } from '../inputs/addons.js';
 import { loadClusters } from '../inputs/clusters.js';
 import { checkChartValues, handCheckedCharts } from '../validate/chart-values.js';
-import { renderedChecks, runChecks, type Finding } from '../validate/checks.js';
+import { findingLocation, renderedChecks, runChecks, type Finding } from '../validate/checks.js';
 import { clusterCrdSources } from '../validate/crd-sources.js';
 import { formatReport, reportFailures, validateRendered } from '../validate/engines.js';
 import { loadRenderedDocs, openParsedDocs, type ParsedDocs } from '../validate/rendered-docs.js';
@@ -104,16 +104,18 @@ export const validateCommand = defineCommand<ValidateOptions>({
       const found: Finding[] = [];
       for (const cluster of clusters) {
         ctx.signal?.throwIfAborted();
-        const docs = await loadRenderedDocs(ctx.root, cluster.name, path.join(ctx.root, 'clusters', cluster.name, 'rendered'), parsed, readText);
+        const { docs, unreadable } = await loadRenderedDocs(ctx.root, cluster.name, path.join(ctx.root, 'clusters', cluster.name, 'rendered'), parsed, readText);
         const result = runChecks({ cluster, docs, root: ctx.root });
-        found.push(...result.findings);
-        lines.push(`${cluster.name}: ${renderedChecks.length} policy checks, ${result.findings.length} findings, ${result.exemptions.length} exemptions`);
+        // A document no policy could read is a finding of its own, listed first.
+        const policyFindings = [...unreadable, ...result.findings];
+        found.push(...policyFindings);
+        lines.push(`${cluster.name}: ${renderedChecks.length} policy checks, ${policyFindings.length} findings, ${result.exemptions.length} exemptions`);
         for (const exemption of result.exemptions) lines.push(`  exempt: ${exemption.file}: ${exemption.resource}: ${exemption.check}: ${exemption.reason}`);
-        for (const finding of result.findings) lines.push(`  ${finding.file}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
+        for (const finding of policyFindings) lines.push(`  ${findingLocation(finding)}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
         const values = await checkChartValues({ cacheRoot, catalogue, docs, signal: ctx.signal, log: (line) => ctx.err(line) });
         found.push(...values.findings);
-        lines.push(`${cluster.name}: chart values: ${values.checked.length} chart sources checked against their chart, ${values.findings.length} findings (by hand, see README: ${handCheckedCharts.join(', ')})`);
-        for (const finding of values.findings) lines.push(`  ${finding.file}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
+        lines.push(`${cluster.name}: chart values: ${values.checked.length} chart sources checked against their chart, ${values.findings.length} findings (by hand, see docs/platform-owners.md: ${handCheckedCharts.join(', ')})`);
+        for (const finding of values.findings) lines.push(`  ${findingLocation(finding)}: ${finding.resource}: ${finding.check}: ${finding.message} (fix: ${finding.fix})`);
       }
       return { lines, findings: found };
     })();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { defineCommand, type CommandContext } from '../cli/command.js';
 import { ExitCode, ExitWith, ToolError, UsageError } from '../errors.js';
-import { AbortedError, ArgoWorkflowsClient, argoOptionsFromEnv, type Workflow } from '../delivery/argo-workflows-client.js';
+import { AbortedError, ArgoWorkflowsClient, argoOptionsFromEnv, sleep, type Workflow } from '../delivery/argo-workflows-client.js';
 import { displayName, failedNodes, followWorkflow, formatDuration, parseDuration, podNameOf } from '../delivery/follow-workflow.js';
 import { requireCluster } from './params-pull.js';
 import { workflowsNamespaceName } from '../argocd/layout.js';
@@ -77,18 +77,7 @@ export const verifyCommand = defineCommand<VerifyOptions>({
       submitted = await client.submitFromTemplate(namespace, options.template, { generateName: `${options.template}-`, parameters: options.param, labels }, ctx.signal);
     } catch (error) {
       if (!(error instanceof AbortedError)) throw error;
-      // The request may have reached the server: find what it created by its labels and stop it.
-      const created = await client
-        .listWorkflows(
-          namespace,
-          Object.entries(labels)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(','),
-          AbortSignal.timeout(10_000),
-        )
-        .catch(() => []);
-      for (const workflow of created) await stop(client, ctx, namespace, workflow.metadata.name, 'interrupted');
-      ctx.err('interrupted while submitting.');
+      await stopInterruptedSubmission(client, ctx, namespace, options.template, labelSelector(labels));
       return INTERRUPTED;
     }
     const name = submitted.metadata.name;
@@ -167,6 +156,51 @@ function elapsed(workflow: Workflow): string {
   const started = Date.parse(workflow.status?.startedAt ?? '');
   const finished = Date.parse(workflow.status?.finishedAt ?? '');
   return Number.isFinite(started) && Number.isFinite(finished) && finished >= started ? ` in ${formatDuration(finished - started)}` : '';
+}
+
+/** How long the lookup after an interrupted submit may take, and the pause before it looks a second time. */
+const LOOKUP_TIMEOUT_MS = 10_000;
+const SETTLE_MS = 1_000;
+
+function labelSelector(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/**
+ * After Ctrl-C during a submit the workflow may exist: the Argo Server creates it before it
+ * answers, and a create call already sent completes even when the client goes away
+ * (`SubmitWorkflow` in argo-workflows v3.7.9 server/workflow/workflow_server.go). Finds what this
+ * submission created by its labels (again after a pause, for a create still in flight) with a
+ * fresh deadline, and stops it. When that cannot be known, prints exactly what may be running and
+ * how to stop it (`argo stop -l`: cmd/argo/commands/stop.go of the same release).
+ */
+async function stopInterruptedSubmission(client: ArgoWorkflowsClient, ctx: CommandContext, namespace: string, template: string, selector: string): Promise<void> {
+  const lookup = () => client.listWorkflows(namespace, selector, AbortSignal.timeout(LOOKUP_TIMEOUT_MS));
+  let found: Workflow[];
+  try {
+    found = await lookup();
+    if (found.length === 0) {
+      await sleep(SETTLE_MS);
+      found = await lookup();
+    }
+  } catch (error) {
+    const cause = error instanceof AbortedError ? `no answer within ${formatDuration(LOOKUP_TIMEOUT_MS)}` : (error as Error).message;
+    ctx.err(`interrupted while submitting WorkflowTemplate ${template}: a workflow labelled ${selector} may be running in namespace ${namespace}, and the Argo Server could not be asked (${cause}).`);
+    ctx.err(`  check it with: argo list -n ${namespace} -l ${selector}`);
+    ctx.err(`  stop it with:  argo stop -n ${namespace} -l ${selector}`);
+    return;
+  }
+  if (found.length === 0) {
+    ctx.err(`interrupted while submitting; no workflow labelled ${selector} was created (should one appear, stop it with: argo stop -n ${namespace} -l ${selector}).`);
+    return;
+  }
+  const stopped: string[] = [];
+  for (const workflow of found) {
+    if (await stop(client, ctx, namespace, workflow.metadata.name, 'gitops verify: interrupted')) stopped.push(workflow.metadata.name);
+  }
+  ctx.err(`interrupted while submitting${stopped.length ? `; stopped workflow ${stopped.join(', ')}` : ''}.`);
 }
 
 /** Stops a workflow with a fresh deadline (the command's own signal may be aborted). */

@@ -182,18 +182,38 @@ export class ArgoWorkflowsClient {
       },
     };
     const url = `/api/v1/workflows/${enc(namespace)}/submit`;
-    // Submitting is not idempotent: before retrying, look for a workflow this submission already
-    // created (by its labels), so a lost answer never starts a second run.
-    const res = await this.send({ method: 'POST', url, data: body }, signal, `submitting WorkflowTemplate ${template}`, async () => {
-      if (!labels) return undefined;
-      const existing = await this.listWorkflows(namespace, labels, signal).catch(() => []);
-      return existing[0];
+    const action = `submitting WorkflowTemplate ${template}`;
+    // Submitting is not idempotent: a failed attempt may still have created the workflow (the
+    // server creates it, then the answer is lost). Before a retry, look for what this submission
+    // created by its labels; when that cannot be known, stop rather than risk a second run.
+    const res = await this.send({ method: 'POST', url, data: body }, signal, action, async (failure) => {
+      // A refused connection reached no server: nothing was created.
+      if (isConnectionRefused(failure.error)) return undefined;
+      const said = failure.res ? parseMessage(failure.res.data) : '';
+      const failed = failure.res ? `HTTP ${failure.res.status}${said ? `: ${this.redact(said)}` : ''}` : describeNetworkError(failure.error);
+      const named = options.generateName ?? `${template}-`;
+      if (!labels) {
+        throw new ToolError(
+          `Argo Server at ${this.serverLabel} failed ${action} (${failed}); not retried: without labels there is no way to tell whether the workflow was created.`,
+          `check for a new workflow named ${named}… with: argo list -n ${namespace}`,
+        );
+      }
+      try {
+        // listWorkflows retries 5xx and network errors itself, with the same bounded backoff.
+        return (await this.listWorkflows(namespace, labels, signal))[0];
+      } catch (error) {
+        if (error instanceof AbortedError) throw error;
+        throw new ToolError(
+          `Argo Server at ${this.serverLabel} failed ${action} (${failed}) and could not be asked whether the workflow was created (${(error as Error).message}); not submitting again, so that no second run starts.`,
+          `a workflow named ${named}… labelled ${labels} may be running: check with \`argo list -n ${namespace} -l ${labels}\`, stop it with \`argo stop -n ${namespace} -l ${labels}\`.`,
+        );
+      }
     });
     if ('metadata' in res) return res;
     if (res.status === 404) {
       throw new ArgoHttpError(`WorkflowTemplate ${template} not found in namespace ${namespace}`, 404, `list them with: argo template list -n ${namespace}`);
     }
-    this.check(res, `submitting WorkflowTemplate ${template}`);
+    this.check(res, action);
     return asWorkflow(res.data, 'submit');
   }
 
@@ -340,7 +360,7 @@ export class ArgoWorkflowsClient {
     config: AxiosRequestConfig,
     signal: AbortSignal | undefined,
     action: string,
-    recover?: () => Promise<R | undefined>,
+    recover?: (failure: { readonly res?: AxiosResponse; readonly error?: unknown }) => Promise<R | undefined>,
   ): Promise<AxiosResponse | R> {
     const attempts = Math.max(1, this.retry.attempts);
     for (let attempt = 1; ; attempt++) {
@@ -361,7 +381,7 @@ export class ArgoWorkflowsClient {
       }
       await sleep(this.backoff(attempt, res), signal);
       if (recover) {
-        const found = await recover();
+        const found = await recover(res ? { res } : { error: failure });
         if (found !== undefined) return found;
       }
     }
@@ -418,6 +438,12 @@ const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ECO
 function isRetryableNetworkError(error: unknown): boolean {
   const code = (error as { code?: string } | undefined)?.code;
   return code !== undefined && RETRYABLE_CODES.has(code);
+}
+
+/** True when the connection was refused: the request never reached a server. */
+function isConnectionRefused(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } } | undefined;
+  return (e?.code ?? e?.cause?.code) === 'ECONNREFUSED';
 }
 
 /** The code or a short reason of a transport error; never the request config (it holds the token). */

@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { applyPatch, structuredPatch } from 'diff';
 import { Document, isScalar, parse, parseDocument, Scalar, stringify } from 'yaml';
 import type { CommandContext } from '../cli/command.js';
+import type { SwapOptions } from '../checkout-lock.js';
 import { renderRepository } from '../commands/render.js';
 import { FindingsError } from '../errors.js';
 import type { Cluster } from '../inputs/clusters.js';
@@ -237,10 +238,10 @@ export type DeliveryResult = Awaited<ReturnType<typeof renderRepository>>;
  * fails (invalid input, a write error) the edited inputs are restored before the error goes on, so
  * the repository is exactly as before; `onRestore` is told which files were put back.
  */
-export async function applyAndRender(root: string, edits: readonly ImageEdit[], onRestore: (files: readonly string[]) => void): Promise<DeliveryResult> {
+export async function applyAndRender(root: string, edits: readonly ImageEdit[], onRestore: (files: readonly string[]) => void, swap: SwapOptions = {}): Promise<DeliveryResult> {
   const restore = await writeEdits(root, edits);
   try {
-    return await renderRepository(root);
+    return await renderRepository(root, swap);
   } catch (error) {
     await restore();
     onRestore(edits.map((edit) => edit.file));
@@ -311,7 +312,7 @@ export async function deliver(ctx: CommandContext, edits: readonly ImageEdit[]):
   for (const edit of changed) {
     if (edit.reformatted) ctx.err(`note: ${edit.file}: the YAML library could not keep this file's formatting exactly; values and comments are kept`);
   }
-  const result = await applyAndRender(ctx.root, changed, (files) => ctx.err(`render failed; restored ${files.join(', ')} as they were`));
+  const result = await applyAndRender(ctx.root, changed, (files) => ctx.err(`render failed; restored ${files.join(', ')} as they were`), { signal: ctx.signal, log: ctx.err });
   ctx.out(`wrote ${changed.map((edit) => `${edit.file}${edit.before === undefined ? ' (new)' : ''}`).join(', ')}`);
   ctx.out(`rendered ${result.files} files for ${result.clusters.join(', ')}: ${result.written} written, ${result.unchanged} unchanged, ${result.removed} removed`);
   return result;

@@ -1,6 +1,7 @@
 import { compareSnapshots, type ChangeStatus, type ResourceChange } from './compare.js';
 import { assessRisks, hasDataLoss, sortFlags, type ImageChange, type RiskFlag } from './risk.js';
 import type { Snapshot } from './snapshot.js';
+import type { SyncWindowNote } from './sync-window-notes.js';
 
 /** Everything `gitops diff` reports, before formatting. Redacted throughout. */
 export interface DiffReport {
@@ -11,6 +12,8 @@ export interface DiffReport {
   /** One group per cluster and app that has changes, sorted by cluster then app. */
   readonly groups: readonly AppGroup[];
   readonly dataLoss: boolean;
+  /** When the changes reach clusters with sync windows (judged at the report's time; `diff` adds them). */
+  readonly syncWindows?: readonly SyncWindowNote[];
 }
 
 export interface Counts {

@@ -19,6 +19,8 @@ interface Store {
   readonly entries: Map<string, string>;
   readonly used: Set<string>;
   added: boolean;
+  /** Parses answered from the cache, and parses run, since the store was opened. */
+  readonly stats: { hits: number; misses: number };
 }
 
 /** What `parseYamlText` returns (the `YamlFile` of `yaml-file.ts`, restated here so the two modules do not import each other). */
@@ -44,10 +46,12 @@ export async function cachedParse(root: string, file: string, text: string, pars
   store.used.add(key);
   const json = store.entries.get(key);
   if (json !== undefined) {
+    store.stats.hits++;
     let full: ParsedFile | undefined;
     const parsed = () => (full ??= parse().file);
     return { issues: [], file: { file, data: JSON.parse(json) as unknown, locate: (at) => parsed().locate(at), has: (at) => parsed().has(at), isMap: (at) => parsed().isMap(at) } };
   }
+  store.stats.misses++;
   const result = parse();
   const stored = result.issues.length === 0 && result.file.data !== undefined ? losslessJson(result.file.data) : undefined;
   if (stored !== undefined) {
@@ -77,11 +81,28 @@ export async function flushParseCache(root: string): Promise<void> {
   }
 }
 
+/**
+ * How this process's cache of `root` has answered since it was opened: `hits` came from the cache,
+ * `misses` were parsed. Zeros before the first parse.
+ */
+export async function parseCacheStats(root: string): Promise<{ hits: number; misses: number }> {
+  const store = await stores.get(root);
+  return { hits: store?.stats.hits ?? 0, misses: store?.stats.misses ?? 0 };
+}
+
+/**
+ * Drops this process's copy of the cache of `root`: the next parse reads `.cache/inputs/parsed.json`
+ * again, as a new process would (tests; a long-lived process after another wrote the file).
+ */
+export function forgetParseCache(root: string): void {
+  stores.delete(root);
+}
+
 function storeOf(root: string): Promise<Store> {
   let store = stores.get(root);
   if (!store) {
     store = (async () => {
-      const empty: Store = { entries: new Map(), used: new Set(), added: false };
+      const empty: Store = { entries: new Map(), used: new Set(), added: false, stats: { hits: 0, misses: 0 } };
       try {
         const read = JSON.parse(await readFile(cacheFile(root), 'utf8')) as { code?: unknown; entries?: Record<string, unknown> };
         if (read.code !== parserKey() || typeof read.entries !== 'object' || read.entries === null) return empty;

@@ -5,13 +5,17 @@
  * 1. A bare repository gets the commit under test as the branch the root Application tracks; the
  *    Git proxy (`git-server.ts`) serves it under the tree's own repository URL, so the tree is
  *    synced byte for byte as it is committed.
- * 2. A fresh API server (pre-loaded with the pinned CRDs, `withApiServer`) gets what the README's
- *    bootstrap gives Argo CD: its namespace, the config maps of the release's `manifests/base/config`
+ * 2. A fresh API server (pre-loaded with the pinned CRDs, `withApiServer`) gets what the bootstrap
+ *    (docs/platform-owners.md) gives Argo CD: its namespace, the config maps of the release's `manifests/base/config`
  *    with the `configs.cm` values the tree gives the argo-cd chart, a repository Secret (the proxy),
  *    then `bootstrap/`'s AppProject and root Application. The Argo CD installation itself (the
  *    external chart: HelmChart, Helm values) is replaced by the local processes.
  * 3. Argo CD runs until every Application settles; then each is refreshed once and must stay Synced
  *    (no perpetual diff).
+ *
+ * Sync windows are set aside, and reported: Argo CD syncs a copy of each commit whose AppProjects
+ * have no `syncWindows` (`sync-windows-aside.ts`), so the rehearsal proves the sync at any hour;
+ * `validate` judges the windows themselves and `diff` says when a merge reaches the cluster.
  *
  * Two adaptations, both in argocd-cm and reported: no kubelet runs pods and external charts cannot
  * be fetched, so the Application health check (which gates the root's waves) is the rehearsal's:
@@ -35,8 +39,10 @@ import { planCrds } from '../validate/apiserver/crd-install.js';
 import { objectPath, type ApiAnswer, type KubeClient, type ServedResource } from '../validate/apiserver/kube-client.js';
 import { withApiServer, type ApiSession } from '../validate/apiserver/session.js';
 import type { PreparedCrdSource } from '../validate/crd-sources.js';
-import { startArgoCd, type RunningArgoCd } from './argocd-processes.js';
+import { findRedis, startArgoCd, type RunningArgoCd } from './argocd-processes.js';
 import { startGitProxy, type GitProxy } from './git-server.js';
+import { commitWithoutSyncWindows, type WindowsSetAside } from './sync-windows-aside.js';
+import type { SyncWindowSpec } from '../argocd/sync-windows.js';
 import { APPSET_REFRESH_ANNOTATION, collectApplications, listItems, collectApplicationSets, type AppSetVerdict, type AppVerdict } from './verdict.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
@@ -67,7 +73,12 @@ export interface RehearsalOptions {
 
 /** What one pass (one commit) of a rehearsal found. */
 export interface RehearsalPass {
+  /** The commit under test. */
   readonly commit: string;
+  /** The commit Argo CD synced: the commit under test, or its copy with the sync windows set aside. */
+  readonly syncedCommit: string;
+  /** The AppProjects' sync windows the rehearsal set aside (Argo CD would hold automated syncs outside them). */
+  readonly syncWindowsSetAside: readonly WindowsSetAside[];
   readonly apps: readonly AppVerdict[];
   readonly appSets: readonly AppSetVerdict[];
   /** True when every Application settled before the deadline. */
@@ -97,6 +108,13 @@ export interface RehearsalResult {
   readonly skippedBootstrap: readonly string[];
 }
 
+/** A commit published to the rehearsal's repository, and the copy of it Argo CD syncs. */
+interface PublishedCommit {
+  readonly commit: string;
+  readonly synced: string;
+  readonly setAside: readonly WindowsSetAside[];
+}
+
 interface Doc {
   readonly file: string;
   readonly object: Record<string, unknown>;
@@ -105,6 +123,8 @@ interface Doc {
 /** Rehearses one cluster; always stops every process it started. */
 export async function rehearse(target: RehearsalTarget, options: RehearsalOptions): Promise<RehearsalResult> {
   const log = options.log ?? (() => undefined);
+  // Every prerequisite first: a missing one fails at once, before anything starts.
+  await findRedis();
   const rendered = `clusters/${target.cluster}/rendered`;
   const headDocs = await docsAtCommit(target.repo, target.commit, rendered);
   const baseDocs = target.baseCommit ? await docsAtCommit(target.repo, target.baseCommit, rendered) : [];
@@ -124,8 +144,14 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
   try {
     await git(work, ['init', '-q', '--bare', bare]);
     await git(bare, ['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
-    const publish = (commit: string) => git(target.repo, ['push', '-q', '--force', bare, `${commit}:refs/heads/${branch}`]);
-    await publish(target.baseCommit ?? target.commit);
+    // The branch gets the commit's copy without sync windows: the rehearsal runs as inside them, at any hour.
+    const publish = async (commit: string) => {
+      await git(target.repo, ['push', '-q', '--force', bare, `${commit}:refs/heads/${branch}`]);
+      const copy = await commitWithoutSyncWindows(bare, commit, rendered);
+      if (copy.commit !== commit) await git(bare, ['update-ref', `refs/heads/${branch}`, copy.commit]);
+      return { commit, synced: copy.commit, setAside: copy.setAside };
+    };
+    const firstPublished = await publish(target.baseCommit ?? target.commit);
 
     const plan = await planCrds(options.crdSources, usedVersions([...baseDocs, ...headDocs]));
     // Argo CD and the proxy stop inside the session, before the API server: its graceful shutdown
@@ -137,26 +163,27 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
         await applyArgoCdConfig(session, options, firstDocs, source.repoURL!, proxy.url);
         argo = await startArgoCd({ argocd: options.argocd, connection: session.connection, namespace: ARGOCD_NAMESPACE, signal: options.signal, log });
         const skipped: string[] = [];
+        const bootstrapSetAside: WindowsSetAside[] = [];
         for (const doc of bootstrap) {
           const kind = String(doc.object['kind']);
           if (kind !== 'AppProject' && kind !== 'Application') {
             skipped.push(`${doc.file} (${kind}): the Argo CD installation, replaced by the rehearsal's own processes`);
             continue;
           }
-          await mustApply(session, doc);
+          await mustApply(session, kind === 'AppProject' ? { ...doc, object: projectWithoutWindows(doc.object, bootstrapSetAside, doc.file) } : doc);
         }
         for (const file of await bootstrapOtherFiles(target.repo, target.baseCommit ?? target.commit, `${rendered}/bootstrap`, bootstrap)) skipped.push(`${file}: not a Kubernetes object (the Argo CD installation)`);
 
         const firstCommit = target.baseCommit ?? target.commit;
         log(`${target.cluster}: Argo CD ${options.argocd.release} syncs ${rendered} at ${firstCommit.slice(0, 12)} into kube-apiserver ${options.binaries.kubernetesRelease}`);
-        const first = await settleAndCheck(session.client, argo, firstCommit, source.repoURL!, options, log, target.cluster);
+        const first = await settleAndCheck(session.client, argo, { ...firstPublished, setAside: [...bootstrapSetAside, ...firstPublished.setAside] }, source.repoURL!, options, log, target.cluster);
         if (!target.baseCommit) return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, head: first, skippedBootstrap: skipped };
 
         log(`${target.cluster}: moving the same Argo CD to ${target.commit.slice(0, 12)}`);
         const before = first.apps;
-        await publish(target.commit);
+        const headPublished = await publish(target.commit);
         await refreshAll(session.client, 'hard');
-        const head = await settleAndCheck(session.client, argo, target.commit, source.repoURL!, options, log, target.cluster);
+        const head = await settleAndCheck(session.client, argo, headPublished, source.repoURL!, options, log, target.cluster);
         const move = await moveReport(session, before, head.apps);
         return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, base: first, head, move, skippedBootstrap: skipped };
       } finally {
@@ -172,7 +199,8 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
 }
 
 /** Waits until the Applications settle at `commit`, then refreshes each once and waits again. */
-async function settleAndCheck(client: KubeClient, argo: RunningArgoCd, commit: string, repoURL: string, options: RehearsalOptions, log: (line: string) => void, cluster: string): Promise<RehearsalPass> {
+async function settleAndCheck(client: KubeClient, argo: RunningArgoCd, published: PublishedCommit, repoURL: string, options: RehearsalOptions, log: (line: string) => void, cluster: string): Promise<RehearsalPass> {
+  const commit = published.synced;
   const started = Date.now();
   const deadline = started + (options.settleSeconds ?? 300) * 1000;
   const settled = await waitSettled(client, argo, commit, repoURL, deadline, options, log, cluster);
@@ -195,7 +223,7 @@ async function settleAndCheck(client: KubeClient, argo: RunningArgoCd, commit: s
   const appSets = await collectApplicationSets(client, ARGOCD_NAMESPACE);
   const diagnostics: string[] = [];
   if (!settled) for (const name of ['application-controller', 'repo-server', 'applicationset-controller']) diagnostics.push(`${name} log (last lines):\n${await argo.logTail(name, 8)}`);
-  return { commit, apps, appSets, settled, diagnostics, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  return { commit: published.commit, syncedCommit: commit, syncWindowsSetAside: published.setAside, apps, appSets, settled, diagnostics, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
 /**
@@ -365,6 +393,15 @@ export function argoCdChartCm(docs: readonly Doc[]): Record<string, string> {
     }
   }
   return {};
+}
+
+/** A bootstrap AppProject as the rehearsal applies it: its sync windows set aside (and recorded). */
+function projectWithoutWindows(object: Record<string, unknown>, setAside: WindowsSetAside[], file: string): Record<string, unknown> {
+  const spec = object['spec'] as { syncWindows?: SyncWindowSpec[] } | undefined;
+  if (!spec?.syncWindows?.length) return object;
+  const { syncWindows, ...rest } = spec;
+  setAside.push({ file, project: String((object['metadata'] as { name?: string } | undefined)?.name ?? '?'), windows: syncWindows });
+  return { ...object, spec: rest };
 }
 
 async function mustApply(session: ApiSession, doc: Doc): Promise<void> {

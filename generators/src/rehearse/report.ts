@@ -2,6 +2,7 @@
  * The rehearsal report, in the style of `validate`'s: one summary line per cluster and pass, then
  * one line per Application that needs attention, with Argo CD's messages verbatim.
  */
+import { summarizeSetAside } from './sync-windows-aside.js';
 import { passes, type AppVerdict } from './verdict.js';
 import type { RehearsalPass, RehearsalResult } from './rehearsal.js';
 
@@ -43,6 +44,8 @@ function formatPass(cluster: string, label: string, pass: RehearsalPass, result:
   lines.push(
     `${prefix}: ${pass.apps.length} Applications, ${rehearsed.length} rehearsed, ${synced.length} Synced and staying Synced, ${failing.length} failing, ${pass.apps.length - rehearsed.length} not rehearsed (Argo CD ${result.argocdRelease}, kube-apiserver ${result.kubernetesRelease}, commit ${pass.commit.slice(0, 12)}, ${pass.seconds} s${pass.settled ? '' : ', did not settle'})`,
   );
+  if (pass.syncedCommit !== pass.commit) lines.push(`  synced as ${pass.syncedCommit.slice(0, 12)}, a copy of ${pass.commit.slice(0, 12)} without the AppProjects' sync windows, so the rehearsal does not depend on the hour`);
+  for (const line of summarizeSetAside(pass.syncWindowsSetAside)) lines.push(`  sync windows set aside (Argo CD holds automated syncs outside them; see validate's sync-windows check and diff's review note): ${line}`);
   if (!pass.settled) {
     const pending = pass.apps.filter((a) => !a.settled).map((a) => a.name);
     lines.push(`  did not settle${pending.length ? `: still in flight: ${pending.join(', ')}` : ''}`);

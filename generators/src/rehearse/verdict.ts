@@ -1,8 +1,8 @@
 /**
  * What Argo CD says about each Application of a rehearsal, read from the Applications' status:
  * sync status, the last operation and its per-resource results, conditions (errors and warnings,
- * verbatim), and whether the Application is rehearsed at all (an external chart source is not,
- * unless charts are rehearsed).
+ * verbatim), and whether the Application is rehearsed at all (one with an external source, a chart
+ * or another repository's folder, is not, unless charts are rehearsed).
  */
 import type { KubeClient } from '../validate/apiserver/kube-client.js';
 
@@ -29,10 +29,10 @@ export interface ManagedResource {
 export interface AppVerdict {
   readonly name: string;
   readonly project: string;
-  /** `repo path`, `chart@version (repoURL)`. */
+  /** `repoURL path`, `chart <name> <version> (repoURL)`, `manifests <path> <revision> (repoURL)`. */
   readonly sources: readonly string[];
   readonly rehearsed: boolean;
-  /** Why not, when not (`not rehearsed: external chart argo-cd 10.1.1`). */
+  /** Why not, when not (`not rehearsed: external chart argo-cd 10.1.1 (<repoURL>), external manifests manifests/crds v3.5.3 (<repoURL>)`). */
   readonly notRehearsed?: string;
   /** `Synced`, `OutOfSync`, `Unknown`, or `` before the first reconciliation. */
   readonly sync: string;
@@ -60,6 +60,11 @@ export interface AppVerdict {
   readonly settled: boolean;
   /** OutOfSync again (or synced again by self-heal) after one refresh. */
   readonly perpetualDiff?: boolean;
+  /**
+   * `status.summary.isAppOfApps` as the API server kept it: Argo CD 3.5 sets it on an Application
+   * that deploys Applications, and a CRD of an older release prunes it.
+   */
+  readonly appOfApps: boolean;
 }
 
 interface Source {
@@ -74,6 +79,7 @@ interface Application {
   readonly spec?: { readonly project?: string; readonly source?: Source; readonly sources?: readonly Source[] };
   readonly status?: {
     readonly reconciledAt?: string;
+    readonly summary?: { readonly isAppOfApps?: boolean };
     readonly sync?: { readonly status?: string; readonly revision?: string; readonly revisions?: readonly string[] };
     readonly health?: { readonly status?: string };
     readonly conditions?: readonly { readonly type: string; readonly message?: string }[];
@@ -123,10 +129,16 @@ export function chartName(source: { readonly repoURL?: string; readonly chart?: 
   return source.chart ?? (source.repoURL ?? '').replace(/\/+$/, '').split('/').pop() ?? '';
 }
 
+/** A source outside the repository: `chart <name> <version> (<repoURL>)`, or `manifests <path> <revision> (<repoURL>)` (a folder of another Git repository). */
+export function externalSource(source: Source): string {
+  const chart = source.chart !== undefined || (source.repoURL ?? '').startsWith('oci://');
+  return `${chart ? `chart ${chartName(source)}` : `manifests ${source.path ?? ''}`} ${source.targetRevision ?? ''} (${source.repoURL ?? ''})`;
+}
+
 function judge(app: Application, { commit, repoURL, rehearseCharts }: JudgeContext): AppVerdict {
   const sources = [...(app.spec?.sources ?? []), ...(app.spec?.source ? [app.spec.source] : [])];
   const external = sources.filter((s) => s.repoURL !== repoURL);
-  const notRehearsed = external.length > 0 && !rehearseCharts ? `not rehearsed: external chart ${external.map((s) => `${chartName(s)} ${s.targetRevision ?? ''} (${s.repoURL ?? ''})`).join(', ')}` : undefined;
+  const notRehearsed = external.length > 0 && !rehearseCharts ? `not rehearsed: ${external.map((s) => `external ${externalSource(s)}`).join(', ')}` : undefined;
   const status = app.status ?? {};
   const op = status.operationState;
   const revisions = [...(status.sync?.revisions ?? []), ...(status.sync?.revision ? [status.sync.revision] : [])];
@@ -146,7 +158,7 @@ function judge(app: Application, { commit, repoURL, rehearseCharts }: JudgeConte
   return {
     name: app.metadata.name,
     project: app.spec?.project ?? '',
-    sources: sources.map((s) => (s.repoURL !== repoURL ? `chart ${chartName(s)} ${s.targetRevision ?? ''} (${s.repoURL ?? ''})` : `${s.repoURL ?? ''} ${s.path ?? ''}`)),
+    sources: sources.map((s) => (s.repoURL !== repoURL ? externalSource(s) : `${s.repoURL ?? ''} ${s.path ?? ''}`)),
     rehearsed: notRehearsed === undefined,
     ...(notRehearsed ? { notRehearsed } : {}),
     sync,
@@ -170,6 +182,7 @@ function judge(app: Application, { commit, repoURL, rehearseCharts }: JudgeConte
     })),
     cascadeDelete: (app.metadata.finalizers ?? []).some((f) => f.startsWith('resources-finalizer.argocd.argoproj.io')),
     settled,
+    appOfApps: status.summary?.isAppOfApps === true,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { argocdCrdFiles, argocdCrdFolder, argocdCrdNames, argocdCrdUrl, argocdFieldManager, argocdRepository } from '../argocd/argocd-crds.js';
 import { argocdValues } from '../argocd/argocd-values.js';
 import { k3sManifestsDir, k3sUserData } from '../argocd/k3s-user-data.js';
 import { addonWaves, applicationNames, folders, projectNames, renderedPath, waves, workflowsNamespaceName } from '../argocd/layout.js';
@@ -7,6 +8,7 @@ import { buildAddonChart } from '../charts/addons-chart.js';
 import { buildArgoCdChart } from '../charts/argocd-chart.js';
 import { argocdReleaseName, buildBootstrapChart } from '../charts/bootstrap-chart.js';
 import { addonCatalogueFile } from '../inputs/addons.js';
+import { argoCdRelease } from '../inputs/releases.js';
 import type { ClusterPlatform, Platform } from '../inputs/platform.js';
 import type { Cluster } from '../inputs/clusters.js';
 import type { InfraResource } from '../inputs/infra.js';
@@ -46,7 +48,7 @@ export function* renderArgoCd(clusterPlatform: ClusterPlatform, platform: Platfo
       content: k3sUserData(cluster, generatedHeader(sources), [
         { fileName: 'learning-platform-argocd.yaml', content: byName(`helmchart.${argocdReleaseName}.yaml`) },
         { fileName: 'learning-platform-root.yaml', content: `${byName(`appproject.${projectNames.root}.yaml`)}---\n${byName(`application.${applicationNames.root}.yaml`)}` },
-      ]),
+      ], argoCdRelease(plan.catalogue)),
     };
   } else {
     yield {
@@ -77,7 +79,8 @@ function folderReadmes(plan: ArgoCdPlan, sources: readonly string[]): RenderedFi
   const files: RenderedFile[] = [];
   const addonRows = plan.addons.map((addon) => {
     const charts = addon.charts.map((chart) => `${catalogue.charts[chart.chart].chart ?? catalogue.charts[chart.chart].repoURL.split('/').pop()} ${catalogue.charts[chart.chart].version}`).join(', ');
-    return `| \`${applicationNames.addon(addon.id)}\` | ${addon.syncWave} | ${charts} + \`addons/${addon.id}/\` | \`${addon.namespace}\` |`;
+    const manifests = (addon.manifests ?? []).map((source) => ` + ${source.repoURL.replace(/^https:\/\/github\.com\//, '').replace(/\.git$/, '')} \`${source.path}\` ${source.targetRevision}`).join('');
+    return `| \`${applicationNames.addon(addon.id)}\` | ${addon.syncWave} | ${charts}${manifests} + \`addons/${addon.id}/\` | \`${addon.namespace}\` |`;
   });
   files.push(
     readme(folders.argocd, sources, `argocd/ — Argo CD's own objects (${cluster.name})`, [
@@ -136,6 +139,10 @@ function bootstrapReadme(plan: ArgoCdPlan): string[] {
   const { cluster, catalogue } = plan;
   const chart = catalogue.charts['argo-cd'];
   const dir = renderedPath(cluster.name, folders.bootstrap);
+  const release = argoCdRelease(catalogue);
+  const crdNote = [
+    `Argo CD's CRDs are those of the release the cluster runs (${release}: \`${argocdCrdFolder}\` of ${argocdRepository} at that tag), not the chart's (\`crds.install: false\`; the chart's are those of its appVersion). The bootstrap applies them once, server-side, as Argo CD's field manager (\`${argocdFieldManager}\`); from its first sync \`addon-argo-cd\` syncs the same folder at the same tag, so they move with \`charts.argo-cd.image.tag\` in \`clusters/addons.yaml\`.`,
+  ];
   const common = [
     'Written by `gitops render` (`generators/src/charts/bootstrap-chart.ts`). Applied **once, from outside Argo CD**; no Application syncs this folder.',
     `\`appproject.${projectNames.root}.yaml\` and \`application.${applicationNames.root}.yaml\` are the root Application and its project, identical to their copies in \`argocd/\`: from then on Argo CD manages them, itself (Application \`addon-argo-cd\`, same chart and values) and everything else.`,
@@ -144,15 +151,17 @@ function bootstrapReadme(plan: ArgoCdPlan): string[] {
   if (cluster.flavor === 'k3s') {
     return [
       ...common,
-      `- \`helmchart.${argocdReleaseName}.yaml\`: HelmChart (kube-system) installing chart ${chart.chart} ${chart.version}${chart.appVersion ? ` (Argo CD ${chart.image?.tag ?? chart.appVersion})` : ''} into \`argocd\`.`,
-      `- \`user-data.sh\`: EC2 user data of the k3s server: writes \`/etc/rancher/k3s/config.yaml\`, writes the HelmChart, the project and the root Application into \`${k3sManifestsDir}\`, and installs k3s ${cluster.k3s.version} (INSTALL_K3S_VERSION).`,
+      `- \`helmchart.${argocdReleaseName}.yaml\`: HelmChart (kube-system) installing chart ${chart.chart} ${chart.version} (Argo CD ${release}, without the chart's CRDs) into \`argocd\`.`,
+      `- \`user-data.sh\`: EC2 user data of the k3s server: writes \`/etc/rancher/k3s/config.yaml\`, installs k3s ${cluster.k3s.version} (INSTALL_K3S_VERSION), applies the CRDs of Argo CD ${release}, then writes the HelmChart, the project and the root Application into \`${k3sManifestsDir}\`.`,
       '',
       '## Steps',
       '',
       `1. Put \`${dir}/user-data.sh\` into the launch template of the staging server (spot, an instance profile with the add-ons' permissions, IMDSv2 with hop limit 2: see \`clusters/${cluster.name}/README.md\`).`,
-      '2. Launch (or replace) the instance. cloud-init runs the script; k3s starts and applies the auto-deploy folder.',
-      '3. The k3s helm-controller installs Argo CD; k3s retries the root Application every 15 s until the Argo CD CRDs exist.',
+      '2. Launch (or replace) the instance. cloud-init runs the script: k3s starts, the Argo CD CRDs are applied and Established, then k3s applies the auto-deploy folder.',
+      '3. The k3s helm-controller installs Argo CD; the root Application and its project are applied at once (their CRDs exist), and Argo CD takes them up when it starts.',
       `4. The root Application syncs \`argocd/\`: projects, add-ons, platform, infra, apps, in waves. Watch with \`sudo k3s kubectl -n argocd get applications -w\`.`,
+      '',
+      ...crdNote,
     ];
   }
   const identities = plan.addons.flatMap((addon) => (addon.identities ?? []).map((identity) => ({ ...identity, addon })));
@@ -162,12 +171,17 @@ function bootstrapReadme(plan: ArgoCdPlan): string[] {
     .map((i) => `| \`${i.role}\` | \`${i.addon.namespace}/${i.serviceAccount}\` | \`${folders.addons}/${i.addon.id}/\` (wave ${addonWaves.credentials}, before the chart) |`);
   return [
     ...common,
-    `- \`${eksBootstrapValuesFile}\`: the Helm values of chart ${chart.chart} ${chart.version}${chart.appVersion ? ` (Argo CD ${chart.image?.tag ?? chart.appVersion})` : ''}, the same the \`addon-argo-cd\` Application keeps applying.`,
+    `- \`${eksBootstrapValuesFile}\`: the Helm values of chart ${chart.chart} ${chart.version} (Argo CD ${release}, without the chart's CRDs), the same the \`addon-argo-cd\` Application keeps applying.`,
+    '',
+    ...crdNote,
     '',
     '## Steps',
     '',
     '```sh',
     `aws eks update-kubeconfig --region ${cluster.region} --name ${cluster.eks.clusterName}`,
+    `kubectl apply --server-side --field-manager=${argocdFieldManager} \\`,
+    ...argocdCrdFiles.map((file, i) => `  -f ${argocdCrdUrl(release, file)}${i < argocdCrdFiles.length - 1 ? ' \\' : ''}`),
+    `kubectl wait --for=condition=Established --timeout=120s ${argocdCrdNames.map((name) => `crd/${name}`).join(' ')}`,
     `helm upgrade --install ${argocdReleaseName} ${chart.chart} --repo ${chart.repoURL} --version ${chart.version} \\`,
     `  --namespace argocd --create-namespace --values ${dir}/${eksBootstrapValuesFile} --wait`,
     `kubectl apply --server-side -f ${dir}/appproject.${projectNames.root}.yaml -f ${dir}/application.${applicationNames.root}.yaml`,

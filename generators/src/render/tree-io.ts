@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { swapRenderedTrees, type SwapOptions } from '../checkout-lock.js';
+import { ExitCode, ExitWith, ToolError } from '../errors.js';
 import { blobId } from './blob-id.js';
 import { CachedCharts } from './chart-cache.js';
 import { generatorCodeKey } from './code-key.js';
@@ -90,22 +92,28 @@ interface Staged {
  * folder is first built complete beside the old one, and only when all are complete is each
  * swapped in with two renames. A run that fails or is killed before the swap leaves the old trees
  * untouched; one killed between the two renames is repaired by the next run
- * (`recoverInterruptedSwaps`).
+ * (`recoverInterruptedSwaps`). The swaps wait until no command reads the trees, and commands that
+ * come to read them meanwhile wait for the swaps (`swapRenderedTrees`): a reader sees every tree
+ * wholly old or wholly new. The caller is the checkout's one writer (the CLI's checkout lock), so
+ * no other run touches these folders meanwhile; a failure caused by another program changing them
+ * is reported as such, with the old trees in place.
  *
  * The new tree is built from the cluster's spare tree (the tree before the last render, kept in
  * the render cache) by changing only the files that differ from it: files of the old tree are
  * hard-linked, others written. After the swap the old tree becomes the spare. Charts whose cache
  * key the previous render recorded, with files still on disk, are not synthesized again.
  */
-export async function writeTree(root: string, renders: readonly ClusterRender[]): Promise<WriteResult> {
+export async function writeTree(root: string, renders: readonly ClusterRender[], options: SwapOptions = {}): Promise<WriteResult> {
   const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const index = await readRenderIndex(root);
   const staged: Staged[] = [];
   /** New trees being built, each with the spare folder it was claimed from (if it was). */
   const building = new Map<string, string | undefined>();
   const counts = { files: 0, written: 0, unchanged: 0, removed: 0, synthesized: 0, cached: 0 };
+  const progress: SwapProgress = { cluster: undefined, swapped: [] };
   try {
     for (const { cluster, files } of renders) {
+      progress.cluster = cluster;
       await recoverInterruptedSwaps(root, cluster);
       const dir = renderedDir(root, cluster);
       const tmp = path.join(root, 'clusters', cluster, `.rendered.tmp-${token}`);
@@ -131,21 +139,75 @@ export async function writeTree(root: string, renders: readonly ClusterRender[])
       counts.cached += charts.reused;
       staged.push({ cluster, tmp, hadTree: live.isDir(''), cache: { live: built, spare: live.toRecord(), charts: charts.entries } });
     }
+    progress.cluster = undefined;
+    await swapRenderedTrees(root, () => swapIn(root, staged, token, building, progress), options);
   } catch (error) {
     // Give each claimed spare back (whatever this run changed in it is checked on its next use).
     await Promise.all([...building].map(([tmp, spare]) => giveBack(tmp, spare)));
-    throw error;
-  }
-  for (const { cluster, tmp, hadTree } of staged) {
-    const dir = renderedDir(root, cluster);
-    const previous = path.join(root, 'clusters', cluster, `.rendered.old-${token}`);
-    if (hadTree) await rename(dir, previous);
-    await rename(tmp, dir);
-    if (hadTree) await keepAsSpare(previous, spareDir(root, cluster));
+    throw explainWriteError(error, progress, options.signal);
   }
   // The trees are in place: a cache that cannot be written only makes the next run slower.
   await writeRenderIndex(root, new Map(staged.map(({ cluster, cache }) => [cluster, cache]))).catch(() => undefined);
   return counts;
+}
+
+/** Which cluster a write was at, and which trees it had swapped in, for its error message. */
+interface SwapProgress {
+  cluster: string | undefined;
+  readonly swapped: string[];
+}
+
+/**
+ * Swaps each new tree in: the old `rendered/` is renamed aside, the new one renamed in, and the old
+ * one kept as the spare. When the second rename fails the old tree is renamed back.
+ */
+async function swapIn(root: string, staged: readonly Staged[], token: string, building: Map<string, string | undefined>, progress: SwapProgress): Promise<void> {
+  for (const { cluster, tmp, hadTree } of staged) {
+    progress.cluster = cluster;
+    const dir = renderedDir(root, cluster);
+    const previous = path.join(root, 'clusters', cluster, `.rendered.old-${token}`);
+    const moved = hadTree && (await rename(dir, previous).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        // Removed since this run scanned it: there is nothing to set aside.
+        if (error.code === 'ENOENT') return false;
+        throw error;
+      },
+    ));
+    try {
+      await rename(tmp, dir);
+    } catch (error) {
+      if (moved) await rename(previous, dir).catch(() => undefined);
+      throw error;
+    }
+    building.delete(tmp);
+    progress.swapped.push(cluster);
+    if (moved) await keepAsSpare(previous, spareDir(root, cluster));
+  }
+  progress.cluster = undefined;
+}
+
+/**
+ * A file-system error of a write as a message that says where it happened and what was left: the
+ * run holds the checkout lock, so such an error means another program changed the folder (or the
+ * disk is full, or permissions changed), never a race between two runs.
+ */
+function explainWriteError(error: unknown, progress: SwapProgress, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) {
+    return new ExitWith(ExitCode.interrupted, `interrupted before the new trees were swapped in; ${progress.swapped.length ? `swapped in already: ${progress.swapped.join(', ')}` : 'nothing was written'}`);
+  }
+  const errno = error as NodeJS.ErrnoException;
+  if (!(error instanceof Error) || typeof errno.code !== 'string' || typeof errno.syscall !== 'string') return error;
+  const where = progress.cluster ? `clusters/${progress.cluster}/rendered` : 'the rendered trees';
+  const left = progress.swapped.length
+    ? `the trees of ${progress.swapped.join(', ')} were swapped in already; the others are as they were`
+    : 'this run swapped in none of its trees';
+  return new ToolError(
+    `render could not write ${where}: ${error.message}; ${left}`,
+    ['ENOENT', 'EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR'].includes(errno.code)
+      ? `another program changed clusters/${progress.cluster ?? '<cluster>'}/ while render ran (an editor, a git checkout, an older gitops without the checkout lock): run \`gitops render\` again`
+      : 'check the disk space and permissions of the checkout, then run `gitops render` again',
+  );
 }
 
 function hashOf(file: TreeFile): string {

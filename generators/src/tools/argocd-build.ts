@@ -1,6 +1,6 @@
 /**
- * Builds the Argo CD release the clusters run (`argoCdRelease`: `clusters/addons.yaml`
- * `charts.argo-cd.image.tag`, else the chart's appVersion) into
+ * Builds the Argo CD release the clusters run (`argoCdRelease` in `inputs/releases.ts`:
+ * `clusters/addons.yaml` `charts.argo-cd.image.tag`, else the chart's appVersion) into
  * `<root>/.tools/bin/argocd-<release>/argocd`: one multi-call binary that becomes the repo-server,
  * the application controller or the ApplicationSet controller by `ARGOCD_BINARY_NAME`.
  *
@@ -24,8 +24,6 @@ import { ToolError } from '../errors.js';
 import { ensureBuilt, type BuildSpec } from './control-plane-build.js';
 import { downloadGoModule, type EnsureOptions } from './go.js';
 import { ARGOCD_NESTED_MODULES } from './versions.js';
-import type { AddonCatalogue } from '../inputs/schemas/addons.js';
-import { chartAppRelease } from '../validate/crd-sources.js';
 
 /** The Go module of Argo CD (major version 3). */
 export const ARGOCD_MODULE = 'github.com/argoproj/argo-cd/v3';
@@ -73,16 +71,6 @@ export function goModReplaces(goMod: string): GoReplace[] {
 /** True when a replace target is a local folder rather than a module. */
 export function isLocalReplace(replace: GoReplace): boolean {
   return replace.to.startsWith('./') || replace.to.startsWith('../');
-}
-
-/**
- * The Argo CD release the clusters run: the image the argo-cd chart is told to run
- * (`charts.argo-cd.image.tag`), else the chart version's appVersion. The CRDs stay the chart's
- * (`chartAppRelease`): that is what the clusters install, so that is what validate and the
- * rehearsal's API server hold.
- */
-export function argoCdRelease(catalogue: AddonCatalogue): string {
-  return catalogue.charts['argo-cd'].image?.tag ?? chartAppRelease(catalogue, 'argo-cd');
 }
 
 /** Returns the pinned Argo CD, building it on first use. */

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
 import type { AddonCatalogue } from '../inputs/schemas/addons.js';
-import { chartAppRelease } from '../validate/crd-sources.js';
+import { chartAppRelease } from '../inputs/releases.js';
 import { goModReplaces, isLocalReplace } from './argocd-build.js';
 import { ensureBuilt, type BuildSpec } from './control-plane-build.js';
 import { downloadGoModule, type EnsureOptions } from './go.js';

@@ -137,11 +137,28 @@ export const SCHEMA_CONVERTER_VERSION = 'c1';
  * commit of the old gitops-engine repository) is refused by the Go module proxy (403), as are the
  * pseudo-versions of every v3.4.x tag commit tried (v3.4.4: 443415b5527a).
  *
+ * Checked again 2026-12-08 with `go mod download` (go1.26.8, proxy.golang.org):
+ * - `github.com/argoproj/argo-cd/gitops-engine@v0.7.1-0.20250908182407-97ad5b59a627`: 403, "This
+ *   module version is not available"; so are `@v0.0.0-20260618084203-443415b5527a` and `@443415b5527a`
+ *   (the v3.4.4 tag commit, argoproj/argo-cd, 2026-06-18T08:42:03Z). v3.4.4, the argo-cd chart
+ *   10.1.1's appVersion, still cannot be built here.
+ * - `github.com/argoproj/gitops-engine@v0.7.1-0.20250908182407-97ad5b59a627` (the old repository's
+ *   module, another module path) is served, but it is not what v3.4.4 builds: argoproj/argo-cd's
+ *   `gitops-engine/` at the v3.4.4 tag differs from it in 11 non-test source files of `pkg/` (~1,200
+ *   diff lines once the import paths are renamed), and v3.4.4 calls what only the folder has
+ *   (`sync/common.SyncOptionDelete`, `SyncValueFalse`, `sync/resource.GetAnnotationOptionValue`,
+ *   `sync.WithDefaultPruneOption`). Replacing the folder by it would not compile, and would not be
+ *   v3.4.4 if it did (its packages also import one another under the old path).
+ * - `go list -m -versions github.com/argoproj/argo-cd/v3` lists up to v3.5.8 and v3.6.0-v3.6.2; it
+ *   lists no version of `github.com/argoproj/argo-cd/gitops-engine` (pseudo-versions only, by
+ *   commit) and only v0.7.3 of the old `github.com/argoproj/gitops-engine`.
+ *
  * v3.5.3: `github.com/argoproj/argo-cd/gitops-engine@v0.0.0-20260914071520-c9c369efcc5b` is served
- * (checked 2026-11-30 with `go mod download`); its time is the time the proxy gives the v3.5.3 tag of
- * `github.com/argoproj/argo-cd/v3` (`@v/v3.5.3.info`: 2026-09-14T07:15:20Z), so it is the folder at
- * the release's own commit: the build is argo-cd v3.5.3 exactly. Moving Argo CD means finding the
- * new release's pseudo-version here first; a release without an entry is refused by the build.
+ * (checked 2026-11-30 and again 2026-12-08 with `go mod download`); its time is the time the proxy
+ * gives the v3.5.3 tag of `github.com/argoproj/argo-cd/v3` (`@v/v3.5.3.info`: 2026-09-14T07:15:20Z),
+ * so it is the folder at the release's own commit: the build is argo-cd v3.5.3 exactly. Moving Argo
+ * CD means finding the new release's pseudo-version here first; a release without an entry is
+ * refused by the build.
  */
 export const ARGOCD_NESTED_MODULES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'v3.5.3': { './gitops-engine': 'github.com/argoproj/argo-cd/gitops-engine v0.0.0-20260914071520-c9c369efcc5b' },

@@ -7,7 +7,7 @@
  *
  * Chart repositories are not reachable here; a chart can be checked only when a Go module the
  * proxy serves holds it, at the pinned release (`chartValuesSources`). Every other chart is
- * checked by hand (`handCheckedCharts`, listed with the date in the README).
+ * checked by hand (`handCheckedCharts`, listed with the date in docs/platform-owners.md).
  */
 import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +18,8 @@ import type { AddonCatalogue, ChartId } from '../inputs/schemas/addons.js';
 import { chartIds } from '../inputs/schemas/addons.js';
 import { downloadGoModule, type EnsureOptions } from '../tools/go.js';
 import type { Finding, RenderedDoc } from './checks.js';
-import { chartAppRelease, chartCrds } from './crd-sources.js';
+import { chartAppRelease } from '../inputs/releases.js';
+import { chartCrds } from './crd-sources.js';
 import { cacheKeyPart, ensureCacheDir } from './schemas/cache.js';
 
 /** Where a chart lives inside the Go module of its application (module and release as its CRDs: `chartCrds`). */
@@ -27,7 +28,7 @@ export interface ChartValuesSource {
   readonly dir: string;
   /**
    * Whether the folder's `Chart.yaml` names the pinned chart version, which is then checked; when
-   * it cannot, why the folder is still that chart's (checked by hand, see the README).
+   * it cannot, why the folder is still that chart's (checked by hand, see docs/platform-owners.md).
    */
   readonly chartYaml: 'pinned-version' | { readonly unversioned: string };
 }
@@ -47,7 +48,7 @@ export const chartValuesSources: Partial<Record<ChartId, ChartValuesSource>> = {
   crossplane: { dir: 'cluster/charts/crossplane', chartYaml: { unversioned: 'Chart.yaml says 0.0.1 in the source: the release build sets the chart version to the tag' } },
 };
 
-/** Charts no served Go module holds: their values are checked by hand against the chart's source (README). */
+/** Charts no served Go module holds: their values are checked by hand against the chart's source (docs/platform-owners.md). */
 export const handCheckedCharts: readonly ChartId[] = chartIds.filter((id) => !chartValuesSources[id]);
 
 /** A chart's own files, read from its module. */

@@ -10,6 +10,7 @@ import { probes } from './policies/probes.js';
 import { projectPermissions } from './policies/project-permissions.js';
 import { resourceRequestsLimits } from './policies/resource-requests-limits.js';
 import { awsDeletionProtection, statefulProtection } from './policies/stateful-protection.js';
+import { syncWindows } from './policies/sync-windows.js';
 
 /**
  * Checks that run on the rendered tree after the schema validators (kubeconform,
@@ -19,7 +20,7 @@ import { awsDeletionProtection, statefulProtection } from './policies/stateful-p
  */
 
 // Re-exported for the registry's callers.
-export { exemptionAnnotation, resourceId, type CheckContext, type Exemption, type Finding, type RenderedCheck, type RenderedDoc } from './rendered-check.js';
+export { exemptionAnnotation, findingLocation, resourceId, type CheckContext, type Exemption, type Finding, type RenderedCheck, type RenderedDoc } from './rendered-check.js';
 
 /**
  * The registry of checks `gitops validate` runs. Add a check by appending it here
@@ -38,6 +39,7 @@ export const renderedChecks: RenderedCheck[] = [
   ownership,
   projectPermissions,
   flavorConsistency,
+  syncWindows,
 ];
 
 /** Runs every check (or the given ones) on one cluster and applies exemptions. */

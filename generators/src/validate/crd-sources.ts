@@ -9,15 +9,19 @@
  * clusters install, so moving a pin moves its CRDs too:
  * - add-on charts and Crossplane packages: `clusters/addons.yaml` (a chart's appVersion where it
  *   is versioned apart from its application, else v<chart version>; the provider-aws package tag);
+ * - Argo CD: the release the clusters run (`argoCdRelease`: `charts.argo-cd.image.tag`), whose CRDs
+ *   they install in place of the chart's (`argocd/argocd-crds.ts`);
  * - the k3s HelmChart: `k3s.helmController` of the cluster (the helm-controller its k3s release embeds).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { argocdCrdFiles, argocdCrdFolder } from '../argocd/argocd-crds.js';
 import { InputError, ToolError } from '../errors.js';
 import { readAddonCatalogue } from '../inputs/addons.js';
 import { loadClusters, type Cluster } from '../inputs/clusters.js';
+import { argoCdRelease, argoCdReleasePin, chartAppRelease } from '../inputs/releases.js';
 import type { AddonCatalogue, ChartId } from '../inputs/schemas/addons.js';
 import { downloadGoModule, type EnsureOptions } from '../tools/go.js';
 import { SCHEMA_CONVERTER_VERSION } from '../tools/versions.js';
@@ -61,7 +65,8 @@ export const chartCrds: Partial<Record<ChartId, CrdLayout>> = {
     module: 'github.com/crossplane/crossplane/v2',
     files: ['providers', 'deploymentruntimeconfigs', 'functions', 'configurations'].map((plural) => `cluster/crds/pkg.crossplane.io_${plural}.yaml`),
   },
-  'argo-cd': { id: 'argo-cd', module: 'github.com/argoproj/argo-cd/v3', files: ['application', 'applicationset', 'appproject'].map((name) => `manifests/crds/${name}-crd.yaml`) },
+  // The files the clusters install from the argoproj/argo-cd repository at the same release.
+  'argo-cd': { id: 'argo-cd', module: 'github.com/argoproj/argo-cd/v3', files: argocdCrdFiles.map((file) => `${argocdCrdFolder}/${file}`) },
   'argo-workflows': {
     id: 'argo-workflows',
     module: 'github.com/argoproj/argo-workflows/v3',
@@ -104,10 +109,14 @@ export const k3sHelmControllerCrds: CrdLayout = {
   files: ['pkg/crds/yaml/generated/helm.cattle.io_helmcharts.yaml', 'pkg/crds/yaml/generated/helm.cattle.io_helmchartconfigs.yaml'],
 };
 
-/** The Go module version of the application a pinned chart runs: its appVersion, or v<chart version>. */
-export function chartAppRelease(catalogue: AddonCatalogue, chart: ChartId): string {
-  const pinned = catalogue.charts[chart];
-  return pinned.appVersion ?? `v${pinned.version}`;
+/**
+ * The release whose CRDs the objects of a chart's kinds are validated against, and the pin it
+ * follows: the release the chart runs (`chartAppRelease`); for Argo CD, the release the clusters
+ * run (`argoCdRelease`), since they install its CRDs instead of the chart's.
+ */
+export function chartCrdRelease(catalogue: AddonCatalogue, chart: ChartId): { readonly version: string; readonly pin: string } {
+  if (chart === 'argo-cd') return { version: argoCdRelease(catalogue), pin: argoCdReleasePin(catalogue) };
+  return { version: chartAppRelease(catalogue, chart), pin: `clusters/addons.yaml charts.${chart}.${catalogue.charts[chart].appVersion ? 'appVersion' : 'version'}` };
 }
 
 /** The provider-aws release of the Crossplane packages (the schema keeps them on one tag). */
@@ -117,11 +126,7 @@ export function providerAwsRelease(catalogue: AddonCatalogue): string {
 
 /** The CRD sources every cluster shares: the add-ons' CRDs at the installed versions. */
 export function addonCrdSources(catalogue: AddonCatalogue): CrdSource[] {
-  const sources: CrdSource[] = Object.entries(chartCrds).map(([chart, layout]) => ({
-    ...layout,
-    version: chartAppRelease(catalogue, chart as ChartId),
-    pin: `clusters/addons.yaml charts.${chart}.${catalogue.charts[chart as ChartId].appVersion ? 'appVersion' : 'version'}`,
-  }));
+  const sources: CrdSource[] = Object.entries(chartCrds).map(([chart, layout]) => ({ ...layout, ...chartCrdRelease(catalogue, chart as ChartId) }));
   sources.push({ ...providerAwsCrds, version: providerAwsRelease(catalogue), pin: 'clusters/addons.yaml crossplaneProviders' });
   return sources;
 }

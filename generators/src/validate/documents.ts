@@ -6,6 +6,8 @@ export interface YamlChunk {
   readonly text: string;
   /** Only comments, blank lines or separators: kubectl-validate reports these as valid. */
   readonly empty: boolean;
+  /** 1-based line of the file the chunk starts on. */
+  readonly line: number;
 }
 
 /**
@@ -17,11 +19,15 @@ export interface YamlChunk {
 export function yamlChunks(text: string): YamlChunk[] {
   const chunks: YamlChunk[] = [];
   let buffer = '';
+  let start = 1;
+  let lineNumber = 0;
   const flush = () => {
-    if (buffer.length > 0) chunks.push({ text: buffer, empty: isEmptyDocument(buffer) });
+    if (buffer.length > 0) chunks.push({ text: buffer, empty: isEmptyDocument(buffer), line: start });
     buffer = '';
+    start = lineNumber + 1;
   };
   for (const line of text.match(/[^\n]*\n|[^\n]+$/g) ?? []) {
+    lineNumber++;
     const rest = line.startsWith('---') ? line.slice(3).trim() : undefined;
     if (rest !== undefined && (rest === '' || rest.startsWith('#'))) flush();
     else buffer += line;

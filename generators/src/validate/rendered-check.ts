@@ -29,6 +29,9 @@ export interface Finding {
   /** Check id, e.g. `pod-security-restricted`. */
   readonly check: string;
   readonly file: string;
+  /** 1-based line and column in the file, when the finding is about one place of it. */
+  readonly line?: number;
+  readonly column?: number;
   /** `Kind/namespace/name` or `Kind/name`. */
   readonly resource: string;
   readonly message: string;
@@ -59,6 +62,11 @@ export interface Exemption {
   readonly resource: string;
   readonly file: string;
   readonly reason: string;
+}
+
+/** Where a finding is: `file`, or `file:line:column` when it is about one place. */
+export function findingLocation(finding: Pick<Finding, 'file' | 'line' | 'column'>): string {
+  return finding.line ? `${finding.file}:${finding.line}:${finding.column ?? 1}` : finding.file;
 }
 
 /** `Kind/namespace/name` of a document, as findings print it. */

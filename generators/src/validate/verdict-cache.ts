@@ -41,6 +41,8 @@ export function verdictKey(...parts: readonly string[]): string {
 export class VerdictCache<T = Verdict> {
   private readonly used = new Map<string, T>();
   private changed = false;
+  /** Lookups answered (`hits`) and not answered (`misses`) since the cache was opened. */
+  readonly stats = { hits: 0, misses: 0 };
 
   private constructor(
     private readonly file: string,
@@ -62,7 +64,12 @@ export class VerdictCache<T = Verdict> {
 
   get(key: string): T | undefined {
     const verdict = this.used.get(key) ?? this.old.get(key);
-    if (verdict && !this.used.has(key)) this.used.set(key, verdict);
+    if (verdict === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
+    this.stats.hits++;
+    if (!this.used.has(key)) this.used.set(key, verdict);
     return verdict;
   }
 

@@ -55,6 +55,25 @@ describe('ArgocdApplication', () => {
   });
 });
 
+describe('ArgocdApplication: an upstream repository folder built by its kustomization', () => {
+  const crds = { kind: 'kustomize' as const, repoURL: 'https://github.com/argoproj/argo-cd.git', targetRevision: 'v3.5.3', path: 'manifests/crds' };
+  const build = (source: typeof crds & { commonAnnotations?: Record<string, string> }) =>
+    synth((chart) => new ArgocdApplication(chart, 'a', { name: 'addon-argo-cd', labels: {}, project: 'addons', destinationNamespace: 'argocd', sources: [source, repo] }))[0];
+
+  it('is the path at a release tag, with the annotations kustomize adds to every object', () => {
+    expect(build({ ...crds, commonAnnotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' } }).spec.sources[0]).toEqual({
+      ...{ repoURL: crds.repoURL, targetRevision: 'v3.5.3', path: 'manifests/crds' },
+      kustomize: { commonAnnotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' } },
+    });
+    expect(build(crds).spec.sources[0]).toEqual({ repoURL: crds.repoURL, targetRevision: 'v3.5.3', path: 'manifests/crds' });
+  });
+
+  it('refuses a branch (what is installed would move without a pin) and a repository that is not https://', () => {
+    expect(() => build({ ...crds, targetRevision: 'master' })).toThrow(/must be a release tag/);
+    expect(() => build({ ...crds, repoURL: 'git@github.com:argoproj/argo-cd.git' })).toThrow(/must be https/);
+  });
+});
+
 describe('ArgocdAppProject', () => {
   it('always states its namespaced kinds (an absent list would allow every kind) and lists repositories exactly', () => {
     const [project] = synth((chart) => new ArgocdAppProject(chart, 'p', { name: 'p', description: 'd', labels: {}, sourceRepos: ['https://b', 'https://a', 'https://a'], namespaces: ['n'], namespacedResources: [] }));

@@ -5,6 +5,7 @@ import { renderedChecks, runChecks, type RenderedCheck } from '../../src/validat
 import { flavorConsistency } from '../../src/validate/policies/flavor-consistency.js';
 import { ownership } from '../../src/validate/policies/ownership.js';
 import { projectPermissions } from '../../src/validate/policies/project-permissions.js';
+import { syncWindows } from '../../src/validate/policies/sync-windows.js';
 import { repoRoot, type TempRepo } from '../support/temp-repo.js';
 import { checkContext, renderedRepo } from './support.js';
 
@@ -14,7 +15,7 @@ import { checkContext, renderedRepo } from './support.js';
  * message. The rendered example itself is the first passing fixture.
  */
 
-const checks: Record<string, RenderedCheck> = { ownership, 'project-permissions': projectPermissions, 'flavor-consistency': flavorConsistency };
+const checks: Record<string, RenderedCheck> = { ownership, 'project-permissions': projectPermissions, 'flavor-consistency': flavorConsistency, 'sync-windows': syncWindows };
 const fixtureDir = path.join(repoRoot, 'generators/test/fixtures/argocd');
 
 interface Fixture {

@@ -1,7 +1,9 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { argocdCrdFiles, argocdCrdFolder, argocdCrdUrl, argocdFieldManager, argocdRepository } from '../../src/argocd/argocd-crds.js';
 import { waves } from '../../src/argocd/layout.js';
 import { loadPlatform } from '../../src/inputs/platform.js';
+import { argoCdRelease } from '../../src/inputs/releases.js';
 import { renderToMemory } from '../../src/render/render-platform.js';
 import { tempRepo } from '../support/temp-repo.js';
 import { exampleFile, renderExample } from './support.js';
@@ -129,6 +131,11 @@ describe('rendered Argo CD layout of each cluster', () => {
         const folder = sources.at(-1)!;
         expect(folder.path).toBe(`clusters/${cluster}/rendered/addons/${id}`);
         for (const chart of sources.slice(0, -1)) {
+          if (!chart.chart && !chart.repoURL.startsWith('oci://')) {
+            // Upstream manifests (Argo CD's CRDs): another repository, at a release tag.
+            expect(chart.targetRevision, chart.repoURL).toMatch(/^v\d+\.\d+\.\d+$/);
+            continue;
+          }
           const pinned = Object.values(platform.addons.charts).find((c) => c.repoURL === chart.repoURL && (c.chart ?? undefined) === chart.chart)!;
           expect(pinned, chart.repoURL).toBeDefined();
           expect(chart.targetRevision).toBe(pinned.version);
@@ -331,6 +338,46 @@ describe('rendered Argo CD layout of each cluster', () => {
     expect(readme).toContain(`helm upgrade --install argocd ${chart.chart} --repo ${chart.repoURL} --version ${chart.version}`);
     expect(readme).toContain('kubectl apply --server-side -f clusters/production/rendered/bootstrap/appproject.argocd.yaml -f clusters/production/rendered/bootstrap/application.root.yaml');
     expect(readme).toContain('system:serviceaccount:aws-load-balancer-controller:aws-load-balancer-controller');
+  });
+
+  it("Argo CD's CRDs are the running release's: the chart's are off, addon-argo-cd syncs manifests/crds at that tag (never pruned, one commit deep), and the bootstraps apply the same files first", async () => {
+    const { platform } = await renderExample();
+    const release = argoCdRelease(platform.addons);
+    for (const cluster of ['production', 'staging']) {
+      const app = parse(await exampleFile(cluster, 'argocd/application.addon-argo-cd.yaml')) as Obj;
+      const values = app.spec.sources[0].helm.valuesObject;
+      expect(values.crds).toEqual({ install: false });
+      expect(values.configs.repositories).toEqual({ 'argo-cd': { url: argocdRepository, type: 'git', depth: '1' } });
+      const crds = app.spec.sources.filter((source: { repoURL: string }) => source.repoURL === argocdRepository);
+      expect(crds).toEqual([{ repoURL: argocdRepository, targetRevision: release, path: argocdCrdFolder, kustomize: { commonAnnotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' } } }]);
+      const project = parse(await exampleFile(cluster, `argocd/appproject.${app.spec.project}.yaml`)) as Obj;
+      expect(project.spec.sourceRepos).toContain(argocdRepository);
+    }
+    const readme = await exampleFile('production', 'bootstrap/README.md');
+    const crdStep = readme.indexOf(`kubectl apply --server-side --field-manager=${argocdFieldManager}`);
+    expect(crdStep).toBeGreaterThan(0);
+    expect(crdStep).toBeLessThan(readme.indexOf('helm upgrade --install'));
+    for (const file of argocdCrdFiles) expect(readme).toContain(`-f ${argocdCrdUrl(release, file)}`);
+  });
+
+  it('the Argo CD release is one pin: changing charts.argo-cd.image.tag moves the image, the CRD source, the user data and the bootstrap steps', async () => {
+    const repo = await tempRepo({ fromExample: true });
+    try {
+      const release = argoCdRelease((await loadPlatform(repo.root)).addons);
+      await repo.write('clusters/addons.yaml', (await repo.read('clusters/addons.yaml')).replace(`image: { tag: ${release} }`, 'image: { tag: v3.5.8 }'));
+      const tree = renderToMemory(await loadPlatform(repo.root));
+      const file = (cluster: string, name: string) => tree.get(cluster)!.find((f) => f.path === name)!.content;
+      for (const cluster of ['production', 'staging']) {
+        const app = parse(file(cluster, 'argocd/application.addon-argo-cd.yaml')) as Obj;
+        expect(app.spec.sources[0].helm.valuesObject.global.image.tag).toBe('v3.5.8');
+        expect(app.spec.sources.find((source: { repoURL: string }) => source.repoURL === argocdRepository).targetRevision).toBe('v3.5.8');
+      }
+      expect(file('staging', 'bootstrap/user-data.sh')).toContain("readonly ARGOCD_VERSION='v3.5.8'");
+      expect(file('production', 'bootstrap/README.md')).toContain(argocdCrdUrl('v3.5.8', 'application-crd.yaml'));
+      expect([...tree.values()].flat().filter((f) => f.content.includes(release)).map((f) => f.path)).toEqual([]);
+    } finally {
+      await repo.cleanup();
+    }
   });
 
   it('chart versions live in one place: changing clusters/addons.yaml moves every rendered use', async () => {

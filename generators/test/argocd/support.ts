@@ -45,6 +45,6 @@ export async function renderedRepo(): Promise<TempRepo> {
 export async function checkContext(root: string, cluster: string): Promise<CheckContext> {
   const { platform } = await renderExample();
   const input = platform.clusters.find((c) => c.cluster.name === cluster)!.cluster;
-  const docs = await loadRenderedDocs(root, cluster, path.join(root, 'clusters', cluster, 'rendered'));
+  const { docs } = await loadRenderedDocs(root, cluster, path.join(root, 'clusters', cluster, 'rendered'));
   return { cluster: input, docs, root };
 }

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { argocdCrdFiles, argocdCrdUrl, argocdFieldManager } from '../../src/argocd/argocd-crds.js';
 import { k3sManifestsDir, k3sUserData } from '../../src/argocd/k3s-user-data.js';
+import { readAddonCatalogue } from '../../src/inputs/addons.js';
 import type { Cluster } from '../../src/inputs/clusters.js';
+import { argoCdRelease } from '../../src/inputs/releases.js';
 import { ensureGoTool } from '../../src/tools/go.js';
 import { runProcess } from '../../src/tools/process.js';
 import { repoRoot } from '../support/temp-repo.js';
@@ -33,10 +36,15 @@ async function parseBash(script: string): Promise<{ code: number; output: string
   }
 }
 
-/** The here-documents of a script, by the file they write. */
+/** The here-document that ends up as `<name>` in the auto-deploy folder. */
+function documents(script: string, name: string): string | undefined {
+  return hereDocuments(script).get(`$MANIFESTS_DIR/${name}`);
+}
+
+/** The here-documents of a script, by the file they end up in (a `.<name>.partial` renamed to `<name>` counts as `<name>`). */
 function hereDocuments(script: string): Map<string, string> {
   const documents = new Map<string, string>();
-  for (const match of script.matchAll(/^cat > "?([^"\s]+)"? <<'([A-Z0-9_]+)'\n([\s\S]*?)\n\2$/gm)) documents.set(match[1]!, match[3]!);
+  for (const match of script.matchAll(/^cat > "?([^"\s]+)"? <<'([A-Z0-9_]+)'\n([\s\S]*?)\n\2$/gm)) documents.set(match[1]!.replace(/\/\.([^/]+)\.partial$/, '/$1'), match[3]!);
   return documents;
 }
 
@@ -68,7 +76,7 @@ describe('k3s EC2 user data (clusters/staging/rendered/bootstrap/user-data.sh)',
     expect(script).toMatch(/^set -euo pipefail$/m);
   });
 
-  it('writes the bootstrap manifests, byte for byte, into the auto-deploy folder before k3s starts', async () => {
+  it('writes the bootstrap manifests, byte for byte, into the auto-deploy folder once Argo CD\'s CRDs are Established, each renamed into place whole', async () => {
     const script = await exampleFile('staging', 'bootstrap/user-data.sh');
     const documents = hereDocuments(script);
     expect(documents.get(`$MANIFESTS_DIR/learning-platform-argocd.yaml`)).toBe((await exampleFile('staging', 'bootstrap/helmchart.argocd.yaml')).trimEnd());
@@ -76,16 +84,32 @@ describe('k3s EC2 user data (clusters/staging/rendered/bootstrap/user-data.sh)',
       `${await exampleFile('staging', 'bootstrap/appproject.argocd.yaml')}---\n${(await exampleFile('staging', 'bootstrap/application.root.yaml')).trimEnd()}`,
     );
     expect(script).toContain(`readonly MANIFESTS_DIR='${k3sManifestsDir}'`);
-    expect(script.indexOf('learning-platform-root.yaml')).toBeLessThan(script.indexOf('sh "$installer"'));
+    // k3s skips dot files: it only ever sees the renamed, complete file.
+    expect(script).toContain('mv -f "$MANIFESTS_DIR/.learning-platform-argocd.yaml.partial" "$MANIFESTS_DIR/learning-platform-argocd.yaml"');
+    expect(script).not.toMatch(/^cat > "\$MANIFESTS_DIR\/[^.]/m);
+    const established = script.indexOf('k3s kubectl wait --for=condition=Established');
+    expect(script.indexOf('sh "$work/install.sh"')).toBeLessThan(established);
+    expect(established).toBeLessThan(script.indexOf('learning-platform-argocd.yaml'));
     const root = parseAllDocuments(documents.get(`$MANIFESTS_DIR/learning-platform-root.yaml`)!).map((d) => d.toJS() as { kind: string });
     expect(root.map((d) => d.kind)).toEqual(['AppProject', 'Application']);
+  });
+
+  it('applies the CRDs of the Argo CD release the cluster runs (not the chart\'s), server-side, as Argo CD\'s field manager', async () => {
+    const script = await exampleFile('staging', 'bootstrap/user-data.sh');
+    const release = argoCdRelease((await readAddonCatalogue(repoRoot)).catalogue!);
+    expect(script).toContain(`readonly ARGOCD_VERSION='${release}'`);
+    const downloads = [...script.matchAll(/^download "\$work\/argocd-crds\/([^"]+)" "([^"]+)"$/gm)].map((m) => [m[1], m[2]!.replace('${ARGOCD_VERSION}', release)]);
+    expect(downloads).toEqual(argocdCrdFiles.map((file) => [file, argocdCrdUrl(release, file)]));
+    expect(script).toContain(`k3s kubectl apply --server-side --field-manager=${argocdFieldManager} -f "$work/argocd-crds"`);
+    // The chart installs none: the HelmChart's values turn them off.
+    expect(documents(script, 'learning-platform-argocd.yaml')).toMatch(/^ {4}crds:\n {6}install: false$/m);
   });
 
   it('renders the k3s configuration: disabled components, secrets encryption, kubeconfig mode', async () => {
     const { platform } = await renderExample();
     const staging = platform.clusters.find((c) => c.cluster.name === 'staging')!.cluster as Extract<Cluster, { flavor: 'k3s' }>;
     const cluster = { ...staging, k3s: { ...staging.k3s, disable: ['servicelb', 'runtimes'] as const, secretsEncryption: false } } as unknown as Extract<Cluster, { flavor: 'k3s' }>;
-    const script = k3sUserData(cluster, '# header\n', [{ fileName: 'a.yaml', content: 'kind: ConfigMap\n' }]);
+    const script = k3sUserData(cluster, '# header\n', [{ fileName: 'a.yaml', content: 'kind: ConfigMap\n' }], 'v3.5.3');
     const config = hereDocuments(script).get('/etc/rancher/k3s/config.yaml')!;
     expect(config).toContain('disable:\n  - servicelb\n  - runtimes');
     expect(config).toContain('secrets-encryption: false');
@@ -99,7 +123,8 @@ describe('k3s EC2 user data (clusters/staging/rendered/bootstrap/user-data.sh)',
   it('refuses manifests k3s would track as one Addon, or that would end the here-document', async () => {
     const { platform } = await renderExample();
     const staging = platform.clusters.find((c) => c.cluster.name === 'staging')!.cluster as Extract<Cluster, { flavor: 'k3s' }>;
-    expect(() => k3sUserData(staging, '', [{ fileName: 'argocd.a.yaml', content: '' }, { fileName: 'argocd.b.yaml', content: '' }])).toThrow(/must differ before their first dot/);
-    expect(() => k3sUserData(staging, '', [{ fileName: 'x.yaml', content: 'a\nLEARNING_PLATFORM_MANIFEST\nb' }])).toThrow(/delimiter/);
+    expect(() => k3sUserData(staging, '', [{ fileName: 'argocd.a.yaml', content: '' }, { fileName: 'argocd.b.yaml', content: '' }], 'v3.5.3')).toThrow(/must differ before their first dot/);
+    expect(() => k3sUserData(staging, '', [{ fileName: 'x.yaml', content: 'a\nLEARNING_PLATFORM_MANIFEST\nb' }], 'v3.5.3')).toThrow(/delimiter/);
+    expect(() => k3sUserData(staging, '', [], 'main')).toThrow(/must be a tag/);
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
+import { formatParams } from '../../src/delivery/params-file.js';
 import { startSsmServer, type FakeParameter, type SsmServer } from '../delivery/support/ssm-server.js';
 import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
 
@@ -133,13 +134,15 @@ describe('params pull', () => {
     expect((await stat(path.join(repo.root, 'clusters/production/params.yaml'))).mtimeMs).toBe(before.mtimeMs);
   });
 
-  it("reproduces the example repository's params.yaml byte for byte", async () => {
+  it("pulls a change into the example repository's params.yaml and reproduces it byte for byte", async () => {
     for (const cluster of ['staging', 'production']) {
       const file = `clusters/${cluster}/params.yaml`;
-      const text = await readFile(path.join(repoRoot, file), 'utf8').catch(() => undefined);
-      if (text === undefined) continue;
+      // Both clusters have a committed params.yaml: a missing one fails here.
+      const text = await readFile(path.join(repoRoot, file), 'utf8');
       const doc = parse(text) as { source: string; parameters: Record<string, string | string[]> };
       const ssmPath = doc.source.slice('ssm:'.length);
+      const names = Object.keys(doc.parameters);
+      expect(names.length, file).toBeGreaterThan(2);
       ssm.script({
         parameters: Object.entries(doc.parameters).map(([name, value]) => ({
           Name: `${ssmPath}/${name}`,
@@ -147,11 +150,25 @@ describe('params pull', () => {
           Value: Array.isArray(value) ? value.join(',') : value,
         })),
       });
-      await repo.write(file, text);
+      // The repository holds an older copy: one parameter had another value, one was not there yet.
+      const [changed, added] = [names[0]!, names.at(-1)!];
+      const older = Object.fromEntries(Object.entries(doc.parameters).filter(([name]) => name !== added).map(([name, value]) => [name, name === changed ? 'value-before-the-change' : value]));
+      await repo.write(file, formatParams(ssmPath, older));
+      const args = ['--root', repo.root, 'params', 'pull', '--cluster', cluster, '--path', ssmPath, '--endpoint', ssm.endpoint, '--region', 'eu-west-1'];
       const out: string[] = [];
-      const code = await run(['--root', repo.root, 'params', 'pull', '--cluster', cluster, '--path', ssmPath, '--endpoint', ssm.endpoint, '--region', 'eu-west-1'], { out: (l) => out.push(l), err: (l) => out.push(l), signal: new AbortController().signal });
-      expect(code).toBe(0);
-      expect(out.at(-1)).toBe(`${file} is up to date.`);
+      const code = await run(args, { out: (l) => out.push(l), err: (l) => out.push(l), signal: new AbortController().signal });
+      expect(code, out.join('\n')).toBe(0);
+      expect(out).toEqual([
+        expect.stringMatching(new RegExp(`^read ${names.length} parameters from SSM path ${ssmPath} \\(\\d+ pages?\\)$`)),
+        `  + ${added}`,
+        `  ~ ${changed}`,
+        `wrote ${file}: 1 added, 1 changed, 0 removed.`,
+      ]);
+      expect(await repo.read(file)).toBe(text);
+      // And a second pull finds nothing to change.
+      const again: string[] = [];
+      expect(await run(args, { out: (l) => again.push(l), err: (l) => again.push(l), signal: new AbortController().signal })).toBe(0);
+      expect(again.at(-1)).toBe(`${file} is up to date.`);
     }
   });
 

@@ -24,6 +24,31 @@ describe('input JSON Schemas', () => {
     }
   });
 
+  it('every input file is accepted by the JSON Schema it names (what the editor checks agrees with the loader)', async () => {
+    const { listFiles } = await import('../../src/render/tree-io.js');
+    const { readFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const { Ajv } = await import('ajv');
+    const { parse } = await import('yaml');
+    const inputs = [
+      ...(await listFiles(path.join(repoRoot, 'apps'))).map((f) => `apps/${f}`),
+      ...(await listFiles(path.join(repoRoot, 'infra'))).map((f) => `infra/${f}`),
+      ...(await listFiles(path.join(repoRoot, 'clusters'))).filter((f) => !f.includes('rendered/') && f.endsWith('.yaml')).map((f) => `clusters/${f}`),
+    ];
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const named = new Set<string>();
+    for (const file of inputs) {
+      const text = await readFile(path.join(repoRoot, file), 'utf8');
+      const schemaFile = path.resolve(path.dirname(path.join(repoRoot, file)), /\$schema=(\S+)/.exec(text)![1]!);
+      named.add(path.basename(schemaFile));
+      if (!ajv.getSchema(schemaFile)) ajv.addSchema(JSON.parse(await readFile(schemaFile, 'utf8')) as object, schemaFile);
+      const validate = ajv.getSchema(schemaFile)!;
+      expect(validate(parse(text) ?? {}), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    // Every schema is exercised by at least one committed file.
+    expect([...named].sort()).toEqual(['addons.schema.json', 'cluster.schema.json', 'infra.schema.json', 'params.schema.json', 'service-override.schema.json', 'service.schema.json']);
+  });
+
   it('every input file names its schema on its first lines', async () => {
     const { listFiles } = await import('../../src/render/tree-io.js');
     const { readFile } = await import('node:fs/promises');

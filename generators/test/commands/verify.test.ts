@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { startArgoServer, type ArgoServer } from '../delivery/support/argo-server.js';
-import { tempRepo, type TempRepo } from '../support/temp-repo.js';
+import { repoRoot, tempRepo, type TempRepo } from '../support/temp-repo.js';
 
 const TOKEN = 'fake-argo-token-5f2c9e1d';
 const ENV = ['ARGO_SERVER', 'ARGO_TOKEN', 'ARGO_SECURE', 'ARGO_BASE_HREF', 'ARGO_INSECURE_SKIP_VERIFY', 'ARGO_CA_FILE'];
@@ -173,17 +175,24 @@ describe('verify', () => {
     expect(argo.workflows.size).toBe(before + 1);
   });
 
-  it('gives up on persistent 5xx with a clear message', async () => {
+  it('gives up on persistent 5xx with a clear message, without a second submit it could not rule out', async () => {
     argo.behave({ token: TOKEN, alwaysFail: true });
+    const before = argo.requests.length;
     const { code, err } = await verify(['--template', 'integration-tests']);
     expect(code).toBe(2);
-    expect(err[0]).toBe(`Argo Server at ${argo.url} failed submitting WorkflowTemplate integration-tests with HTTP 500 after 5 attempts: etcdserver: request timed out`);
+    const selector = /labelled (\S+) may be running/.exec(err[1] ?? '')?.[1];
+    expect(selector).toMatch(/^gitops\.learning-platform\/cluster=staging,gitops\.learning-platform\/verify-id=[0-9a-f]{16}$/);
+    expect(err).toEqual([
+      `Argo Server at ${argo.url} failed submitting WorkflowTemplate integration-tests (HTTP 500: etcdserver: request timed out) and could not be asked whether the workflow was created (Argo Server at ${argo.url} failed listing workflows with HTTP 500 after 5 attempts: etcdserver: request timed out); not submitting again, so that no second run starts.`,
+      `hint: a workflow named integration-tests-… labelled ${selector} may be running: check with \`argo list -n ${NS} -l ${selector}\`, stop it with \`argo stop -n ${NS} -l ${selector}\`.`,
+    ]);
+    expect(argo.requests.slice(before).filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
   it('refuses bad usage before contacting the server', async () => {
     const before = argo.requests.length;
     expect((await verify(['--template', 'integration-tests', '--timeout', '15'])).err[0]).toBe('--timeout "15" is not a duration (e.g. 90s, 15m, 1h).');
-    expect((await verify(['--template', 'integration-tests', '--param', 'novalue'])).code).toBe(2);
+    expect(await verify(['--template', 'integration-tests', '--param', 'novalue'])).toMatchObject({ code: 2, err: ['--param "novalue" must be name=value.'] });
     delete process.env['ARGO_SERVER'];
     expect((await verify(['--template', 'integration-tests'])).err[0]).toMatch(/^ARGO_SERVER is not set/);
     expect(argo.requests.length).toBe(before);
@@ -195,6 +204,89 @@ describe('verify', () => {
     expect(code).toBe(0);
     expect(out[0]).toMatch(/^submitted workflow argo\/integration-tests-\w+ /);
     expect(argo.requests.some((r) => r.path === '/api/v1/workflows/argo/submit')).toBe(true);
+  });
+});
+
+/**
+ * Runs verify in a child process and sends it a real SIGINT (Ctrl-C) once `ready()` holds.
+ * Returns its exit code and what it printed.
+ */
+async function verifyInterrupted(args: string[], ready: () => boolean): Promise<{ code: number | null; out: string[]; err: string[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'generators/test/support/cli-child.ts'), '--root', repo.root, 'verify', '--cluster', 'staging', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!ready()) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`verify never got there (exit ${child.exitCode}): ${out}${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGINT');
+    const code = await exited;
+    const lines = (text: string) => text.split('\n').filter(Boolean);
+    expect(`${out}${err}`).not.toContain(TOKEN);
+    return { code, out: lines(out), err: lines(err) };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+describe('verify: Ctrl-C (a real SIGINT) while the submit is under way', () => {
+  const CHILD = { timeout: 60_000 };
+  const submits = () => argo.requests.filter((r) => r.method === 'POST' && r.path === `/api/v1/workflows/${NS}/submit`).length;
+  const selectorOf = (name: string) => {
+    const labels = argo.workflows.get(name)!.metadata.labels;
+    return `gitops.learning-platform/cluster=staging,gitops.learning-platform/verify-id=${labels['gitops.learning-platform/verify-id']}`;
+  };
+
+  it('stops the workflow the server created before the answer came, and exits 130', CHILD, async () => {
+    argo.behave({ token: TOKEN, tickMs: 25, submitAnswerDelayMs: 30_000 });
+    const before = new Set(argo.workflows.keys());
+    const { code, err } = await verifyInterrupted(['--template', 'soak'], () => argo.workflows.size > before.size);
+    const created = [...argo.workflows.keys()].filter((name) => !before.has(name));
+    expect(created).toHaveLength(1);
+    expect(code).toBe(130);
+    expect(err).toEqual([`interrupted while submitting; stopped workflow ${created[0]}.`]);
+    expect(argo.stopped).toContain(created[0]);
+    expect(argo.workflows.get(created[0]!)!.status.phase).toBe('Failed');
+  });
+
+  it('prints what may be running and how to stop it when the server cannot be asked', CHILD, async () => {
+    argo.behave({ token: TOKEN, tickMs: 25, submitAnswerDelayMs: 30_000, listStatus: 500 });
+    const before = new Set(argo.workflows.keys());
+    const { code, err } = await verifyInterrupted(['--template', 'soak'], () => argo.workflows.size > before.size);
+    const created = [...argo.workflows.keys()].filter((name) => !before.has(name));
+    expect(created).toHaveLength(1);
+    const selector = selectorOf(created[0]!);
+    expect(code).toBe(130);
+    expect(err).toEqual([
+      `interrupted while submitting WorkflowTemplate soak: a workflow labelled ${selector} may be running in namespace ${NS}, and the Argo Server could not be asked (Argo Server at ${argo.url} failed listing workflows with HTTP 500 after 5 attempts: etcdserver: leader changed).`,
+      `  check it with: argo list -n ${NS} -l ${selector}`,
+      `  stop it with:  argo stop -n ${NS} -l ${selector}`,
+    ]);
+    // Nothing was stopped: the message is all a person has, and it names the running workflow.
+    expect(argo.stopped).not.toContain(created[0]);
+    expect(argo.workflows.get(created[0]!)!.status.phase).toBe('Running');
+  });
+
+  it('says no workflow was created when Ctrl-C came before the server created one', CHILD, async () => {
+    argo.behave({ token: TOKEN, tickMs: 25, submitHoldMs: 30_000 });
+    const before = argo.workflows.size;
+    const submitted = submits();
+    const { code, err } = await verifyInterrupted(['--template', 'soak'], () => submits() > submitted);
+    expect(code).toBe(130);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(
+      new RegExp(`^interrupted while submitting; no workflow labelled gitops\\.learning-platform/cluster=staging,gitops\\.learning-platform/verify-id=[0-9a-f]{16} was created \\(should one appear, stop it with: argo stop -n ${NS} -l gitops\\.learning-platform/cluster=staging,gitops\\.learning-platform/verify-id=[0-9a-f]{16}\\)\\.$`),
+    );
+    expect(argo.workflows.size).toBe(before);
   });
 });
 

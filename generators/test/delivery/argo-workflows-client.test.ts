@@ -125,11 +125,60 @@ describe('ArgoWorkflowsClient', () => {
     expect(wf.metadata.labels?.['gitops.learning-platform/verify-id']).toBe('lost-answer-1');
   });
 
+  it('keeps looking for the lost submission with bounded backoff while listing fails, and finds it', async () => {
+    argo.behave({ token: TOKEN, submitLoseAnswerFirst: 1, listFailFirst: 2 });
+    const count = argo.workflows.size;
+    const before = argo.requests.length;
+    const wf = await client().submitFromTemplate('argo', 'integration-tests', { labels: { 'gitops.learning-platform/verify-id': 'lost-answer-2' } });
+    expect(argo.workflows.size).toBe(count + 1);
+    expect(wf.metadata.labels?.['gitops.learning-platform/verify-id']).toBe('lost-answer-2');
+    const sent = argo.requests.slice(before);
+    expect(sent.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(sent.filter((r) => r.method === 'GET').map((r) => r.query.get('listOptions.labelSelector'))).toEqual(Array(3).fill('gitops.learning-platform/verify-id=lost-answer-2'));
+  });
+
+  it('does not submit again when the lookup after a lost answer keeps failing: one run, a clear error naming its labels', async () => {
+    argo.behave({ token: TOKEN, submitLoseAnswerFirst: 1, listStatus: 500, noRetryAfter: true });
+    const count = argo.workflows.size;
+    const before = argo.requests.length;
+    const labels = { 'gitops.learning-platform/cluster': 'staging', 'gitops.learning-platform/verify-id': 'lost-answer-3' };
+    const error = (await rejection(client().submitFromTemplate('argo', 'integration-tests', { generateName: 'integration-tests-', labels }))) as ToolError;
+    // The workflow the lost answer created is the only one; the lookup was tried FAST.attempts times.
+    expect(argo.workflows.size).toBe(count + 1);
+    const sent = argo.requests.slice(before);
+    expect(sent.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(sent.filter((r) => r.method === 'GET')).toHaveLength(FAST.attempts);
+    const selector = 'gitops.learning-platform/cluster=staging,gitops.learning-platform/verify-id=lost-answer-3';
+    expect(error).toBeInstanceOf(ToolError);
+    expect(error.lines()).toEqual([
+      `Argo Server at ${argo.url} failed submitting WorkflowTemplate integration-tests (HTTP 502: bad gateway) and could not be asked whether the workflow was created (Argo Server at ${argo.url} failed listing workflows with HTTP 500 after ${FAST.attempts} attempts: etcdserver: leader changed); not submitting again, so that no second run starts.`,
+      `hint: a workflow named integration-tests-… labelled ${selector} may be running: check with \`argo list -n argo -l ${selector}\`, stop it with \`argo stop -n argo -l ${selector}\`.`,
+    ]);
+  });
+
+  it('does not retry an unlabelled submit whose answer was lost: nothing could tell whether it ran', async () => {
+    argo.behave({ token: TOKEN, submitLoseAnswerFirst: 1 });
+    const count = argo.workflows.size;
+    const before = argo.requests.length;
+    const error = await rejection(client().submitFromTemplate('argo', 'integration-tests', {}));
+    expect(argo.workflows.size).toBe(count + 1);
+    expect(argo.requests.slice(before).map((r) => r.method)).toEqual(['POST']);
+    expect(error.message).toBe(`Argo Server at ${argo.url} failed submitting WorkflowTemplate integration-tests (HTTP 502: bad gateway); not retried: without labels there is no way to tell whether the workflow was created.`);
+  });
+
   it('retries a submit refused with 503, then succeeds', async () => {
     argo.behave({ token: TOKEN, submitFailFirst: 2 });
     const count = argo.workflows.size;
     await client().submitFromTemplate('argo', 'integration-tests', { labels: { 'gitops.learning-platform/verify-id': 'refused-1' } });
     expect(argo.workflows.size).toBe(count + 1);
+  });
+
+  it('retries a submit whose connection was refused without a lookup (it reached no server), then reports the server unreachable', async () => {
+    const gone = await startArgoServer();
+    const url = gone.url;
+    await gone.close();
+    const error = await rejection(new ArgoWorkflowsClient({ server: url, token: TOKEN, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }).submitFromTemplate('argo', 'integration-tests', { labels: { a: 'b' } }));
+    expect(error.message).toBe(`cannot reach Argo Server at ${url} while submitting WorkflowTemplate integration-tests after 3 attempts: ECONNREFUSED`);
   });
 
   it('reports an unreachable server', async () => {

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { InputError } from '../../src/errors.js';
 import { formatParams, paramsFileSchema, readParams, writeParams } from '../../src/delivery/params-file.js';
 import { repoRoot } from '../support/temp-repo.js';
@@ -74,14 +77,41 @@ describe('readParams', () => {
     await writeFile(path.join(root, 'clusters/staging/params.yaml'), 'source: [\n');
     const error = await readParams(root, 'staging').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).issues[0]!.line).toBeGreaterThan(0);
+    expect((error as InputError).lines()).toEqual(['clusters/staging/params.yaml:2:1 YAML: Flow sequence in block collection must be sufficiently indented and end with a ]', '1 input error; nothing was written.']);
   });
 });
 
 describe('params schema', () => {
-  it('describes the same shape the zod schema accepts', () => {
-    expect(paramsFileSchema.safeParse({ source: 'ssm:/a', parameters: { 'x/y': 'v', l: ['a'] } }).success).toBe(true);
-    expect(paramsFileSchema.safeParse({ source: '/a', parameters: {} }).success).toBe(false);
-    expect(paramsFileSchema.safeParse({ source: 'ssm:/a', parameters: { 'bad name': 'v' } }).success).toBe(false);
+  // The JSON Schema editors validate params.yaml with (committed, generated from the zod schema).
+  const jsonSchema = JSON.parse(readFileSync(path.join(repoRoot, 'generators/schemas/params.schema.json'), 'utf8')) as object;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(jsonSchema);
+  const cases: Array<[string, unknown, boolean]> = [
+    ['String and StringList parameters', { source: 'ssm:/a', parameters: { 'x/y': 'v', l: ['a'] } }, true],
+    ['no parameters', { source: 'ssm:/learning-platform/staging', parameters: {} }, true],
+    ['an empty list and an empty string', { source: 'ssm:/a', parameters: { a: [], b: '' } }, true],
+    ['a source without ssm:', { source: '/a', parameters: {} }, false],
+    ['a name with a space', { source: 'ssm:/a', parameters: { 'bad name': 'v' } }, false],
+    ['a name with a colon', { source: 'ssm:/a', parameters: { 'a:b': 'v' } }, false],
+    ['a number value', { source: 'ssm:/a', parameters: { a: 1 } }, false],
+    ['a list of numbers', { source: 'ssm:/a', parameters: { a: [1] } }, false],
+    ['a map value', { source: 'ssm:/a', parameters: { a: { b: 'c' } } }, false],
+    ['an unknown top-level field', { source: 'ssm:/a', parameters: {}, extra: true }, false],
+    ['no parameters field', { source: 'ssm:/a' }, false],
+    ['no source', { parameters: {} }, false],
+  ];
+
+  for (const [what, value, valid] of cases) {
+    it(`${valid ? 'accepts' : 'refuses'} ${what}, in the zod schema and in the JSON Schema alike`, () => {
+      expect(paramsFileSchema.safeParse(value).success, 'zod').toBe(valid);
+      expect(validate(value), `JSON Schema: ${JSON.stringify(validate.errors)}`).toBe(valid);
+    });
+  }
+
+  it('accepts every committed params.yaml, in both schemas', async () => {
+    for (const cluster of ['staging', 'production']) {
+      const data = parse(await readFile(path.join(repoRoot, `clusters/${cluster}/params.yaml`), 'utf8')) as unknown;
+      expect(paramsFileSchema.safeParse(data).success, cluster).toBe(true);
+      expect(validate(data), `${cluster}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAddonCatalogue } from '../../src/inputs/addons.js';
 import { loadClusters } from '../../src/inputs/clusters.js';
+import { argoCdRelease } from '../../src/inputs/releases.js';
 import { chartsVersionedApart } from '../../src/inputs/schemas/addons.js';
 import * as versions from '../../src/tools/versions.js';
 import { chartCrds, clusterCrdSources, providerAwsCrds } from '../../src/validate/crd-sources.js';
@@ -129,8 +130,10 @@ describe('Renovate config (.github/renovate.json)', () => {
     for (const [id, layout] of Object.entries(chartCrds)) {
       const chart = catalogue.charts[id as keyof typeof catalogue.charts];
       expect(addons.has(chart.version), `charts.${id}.version is moved by the bot`).toBe(true);
-      // Versioned with the application, the CRDs are v<chart version>; otherwise the appVersion beside it (renovate.json asks for it in the pull request).
-      const expected = chartsVersionedApart.includes(id as never) ? chart.appVersion : `v${chart.version}`;
+      // Versioned with the application, the CRDs are v<chart version>; otherwise the appVersion beside it (renovate.json asks for it in the pull
+      // request). Argo CD's are the release the clusters run, whose CRDs they install in place of the chart's: the image tag the bot moves.
+      if (id === 'argo-cd' && chart.image) expect(addons.has(chart.image.tag), 'charts.argo-cd.image.tag is moved by the bot').toBe(true);
+      const expected = id === 'argo-cd' ? argoCdRelease(catalogue) : chartsVersionedApart.includes(id as never) ? chart.appVersion : `v${chart.version}`;
       for (const cluster of await loadClusters(repoRoot)) {
         expect(clusterCrdSources(catalogue, cluster).find((source) => source.id === layout.id)?.version, `${id} CRDs in ${cluster.name}`).toBe(expected);
       }

@@ -9,22 +9,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import { readAddonCatalogue } from '../../src/inputs/addons.js';
-import { ARGOCD_MODULE, argoCdRelease, buildReplaces, goModReplaces, isLocalReplace } from '../../src/tools/argocd-build.js';
+import { argoCdRelease } from '../../src/inputs/releases.js';
+import { ARGOCD_MODULE, buildReplaces, goModReplaces, isLocalReplace } from '../../src/tools/argocd-build.js';
 import { downloadGoModule } from '../../src/tools/go.js';
 import { ARGOCD_NESTED_MODULES } from '../../src/tools/versions.js';
-import { chartAppRelease } from '../../src/validate/crd-sources.js';
 import { repoRoot } from '../support/temp-repo.js';
 
 describe('the Argo CD build', () => {
-  it('builds the release the clusters run: the argo-cd image override, else the chart appVersion', async () => {
-    const { catalogue } = await readAddonCatalogue(repoRoot);
-    const chart = catalogue!.charts['argo-cd'];
-    expect(argoCdRelease(catalogue!)).toBe(chart.image?.tag ?? chartAppRelease(catalogue!, 'argo-cd'));
-    expect(argoCdRelease(catalogue!)).toMatch(/^v3\.\d+\.\d+$/);
-    const { image: _override, ...withoutOverride } = chart;
-    expect(argoCdRelease({ ...catalogue!, charts: { ...catalogue!.charts, 'argo-cd': withoutOverride } })).toBe(chart.appVersion);
-  });
-
   it('replaces the local gitops-engine folder of the pinned release by the published module the proxy serves', { timeout: 300_000 }, async () => {
     const { catalogue } = await readAddonCatalogue(repoRoot);
     const release = argoCdRelease(catalogue!);

@@ -53,7 +53,7 @@ describe('valuesProblems', () => {
 
 describe('checkChartValues on the rendered tree', () => {
   async function production(): Promise<RenderedDoc[]> {
-    return loadRenderedDocs(repoRoot, 'production', path.join(repoRoot, 'clusters/production/rendered'));
+    return (await loadRenderedDocs(repoRoot, 'production', path.join(repoRoot, 'clusters/production/rendered'))).docs;
   }
 
   it('Pass when the committed Applications give the ACK, External Secrets and Crossplane charts only their own values', SLOW, async () => {

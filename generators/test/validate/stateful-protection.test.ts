@@ -51,14 +51,21 @@ describe('stateful protection', () => {
 
   it('Fail when a Crossplane resource would be deleted with its object, or a bucket force-destroyed', () => {
     const { findings } = run([crossplaneBucket({ deletionPolicy: 'Delete', forProvider: { forceDestroy: true } })]);
-    expect(findings.map((f) => f.check).sort()).toEqual(['aws-deletion-protection', 'stateful-protection']);
+    expect(findings.map((f) => `${f.check}: ${f.message}`)).toEqual([
+      'aws-deletion-protection: the bucket may be deleted with its objects: spec.forProvider.forceDestroy is true',
+      'stateful-protection: Crossplane deletes the AWS resource with the object: spec.deletionPolicy is not Orphan',
+    ]);
   });
 
   it('Fail when a resource carries no protection at all: one finding per missing protection', () => {
     const { findings } = run([
       doc({ apiVersion: 'rds.aws.upbound.io/v1beta3', kind: 'Instance', metadata: { name: 'db' }, spec: { forProvider: {} } }),
     ]);
-    expect(findings.map((f) => f.check)).toEqual(['aws-deletion-protection', 'stateful-protection', 'stateful-protection']);
+    expect(findings.map((f) => `${f.check}: ${f.message}`)).toEqual([
+      'aws-deletion-protection: RDS deletion protection is off: spec.forProvider.deletionProtection is not true',
+      'stateful-protection: Argo CD may prune or delete it: annotation argocd.argoproj.io/sync-options lacks Prune=false and Delete=false',
+      'stateful-protection: Crossplane deletes the AWS resource with the object: spec.deletionPolicy is not Orphan',
+    ]);
   });
 
   it('Fail when a namespaced Crossplane resource may Delete', () => {
@@ -70,7 +77,7 @@ describe('stateful protection', () => {
     const exempt = { 'policy.learning-platform.io/exempt-aws-deletion-protection': 'deletionProtection: false in infra/db.yaml (non-production cluster dev)' };
     const result = run([ackDb({ ...keep, ...exempt }, false)]);
     expect(result.exemptions).toEqual([expect.objectContaining({ check: 'aws-deletion-protection', resource: 'DBInstance/infra/db' })]);
-    expect(result.findings.map((f) => f.check)).toEqual(['stateful-protection']);
+    expect(result.findings.map((f) => `${f.check}: ${f.message}`)).toEqual(['stateful-protection: ACK deletes the AWS resource with the object: annotation services.k8s.aws/deletion-policy is not "retain"']);
   });
 
   it('ignores objects that hold no state (subnet groups, FieldExports)', () => {

@@ -28,7 +28,26 @@ export interface HelmSource {
   readonly values: Readonly<Record<string, unknown>>;
 }
 
-export type ApplicationSource = DirectorySource | HelmSource;
+/**
+ * A folder of an upstream Git repository at a release tag, built by the kustomization it holds
+ * (Argo CD's own CRDs, `manifests/crds` of argoproj/argo-cd).
+ */
+export interface KustomizeSource {
+  readonly kind: 'kustomize';
+  /** The upstream repository (`https://`). */
+  readonly repoURL: string;
+  /** A release tag: never a branch, so what is installed only moves with the pin. */
+  readonly targetRevision: string;
+  /** Folder holding a kustomization.yaml. */
+  readonly path: string;
+  /**
+   * Annotations kustomize adds to every object (`kustomize.commonAnnotations`).
+   * @default none
+   */
+  readonly commonAnnotations?: Readonly<Record<string, string>>;
+}
+
+export type ApplicationSource = DirectorySource | HelmSource | KustomizeSource;
 
 /** A field a controller owns, which Argo CD must neither report nor overwrite. */
 export interface IgnoreDifference {
@@ -126,6 +145,12 @@ export function applicationSpec(props: ApplicationSpecProps): Record<string, unk
 function sourceSpec(source: ApplicationSource): Record<string, unknown> {
   if (source.kind === 'directory') {
     return { repoURL: source.repoURL, targetRevision: source.targetRevision, path: source.path, ...(source.recurse ? { directory: { recurse: true } } : {}) };
+  }
+  if (source.kind === 'kustomize') {
+    if (!source.repoURL.startsWith('https://')) throw new Error(`${source.repoURL}: an upstream Git repository must be https://`);
+    if (!/^v?[0-9]+\.[0-9]+\.[0-9]+$/.test(source.targetRevision)) throw new Error(`${source.repoURL} ${source.path}: targetRevision must be a release tag such as v3.5.3, got "${source.targetRevision}"`);
+    const annotations = source.commonAnnotations && Object.keys(source.commonAnnotations).length ? { kustomize: { commonAnnotations: { ...source.commonAnnotations } } } : {};
+    return { repoURL: source.repoURL, targetRevision: source.targetRevision, path: source.path, ...annotations };
   }
   const oci = source.repoURL.startsWith('oci://');
   if (oci && source.chart) throw new Error(`${source.repoURL}: an oci:// chart reference names the chart; leave chart out`);

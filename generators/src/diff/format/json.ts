@@ -30,6 +30,7 @@ export function renderJson(report: DiffReport, exitCode: number): string {
       totals: report.totals,
       flags: report.flags,
       images: report.images,
+      syncWindows: report.syncWindows ?? [],
       clusters: [...clusters.values()],
     },
     null,

@@ -1,4 +1,5 @@
 import type { ResourceChange } from '../compare.js';
+import { describeNote } from '../sync-window-notes.js';
 import { kindList, planLine, STATUS_SYMBOL, type AppGroup, type DiffReport } from '../report.js';
 import type { RiskFlag, RiskLevel } from '../risk.js';
 import { describe } from '../snapshot.js';
@@ -119,6 +120,9 @@ function headerBlocks(report: DiffReport, budget: number): string[] {
       (image) => `| ${cell(`${image.cluster} / ${image.app}`)} | ${cell(image.resource)} | ${cell(image.container)} | ${image.from ? code(image.from) : '(new)'} | ${image.to ? code(image.to) : '(removed)'} |`,
     );
     blocks.push(...titled('#### Image changes\n\n', '| cluster / app | resource | container | from | to |\n|---|---|---|---|---|\n', rows, budget));
+  }
+  if (report.syncWindows?.length) {
+    blocks.push(`#### When it reaches the cluster\n\n${report.syncWindows.map((note) => `- ${cell(describeNote(note))}`).join('\n')}\n\n`);
   }
   if (report.groups.length) {
     const rows = report.groups.map(

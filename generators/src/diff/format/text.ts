@@ -1,4 +1,5 @@
 import { describe } from '../snapshot.js';
+import { describeNote } from '../sync-window-notes.js';
 import { kindList, planLine, STATUS_SYMBOL, type DiffReport } from '../report.js';
 import type { RiskLevel } from '../risk.js';
 
@@ -30,6 +31,11 @@ export function renderText(report: DiffReport, options: { color: boolean; summar
     for (const image of report.images) {
       lines.push(`  ${image.cluster}/${image.app}  ${image.resource}  ${image.container}: ${image.from ?? '(none)'} -> ${image.to ?? '(removed)'}`);
     }
+    lines.push('');
+  }
+  if (report.syncWindows?.length) {
+    lines.push(bold('When it reaches the cluster:'));
+    for (const note of report.syncWindows) lines.push(`  ${describeNote(note)}`);
     lines.push('');
   }
   lines.push(bold(planLine(report.totals)));

@@ -38,7 +38,7 @@ export const pinnedChart = z
     appVersion: appVersion
       .optional()
       .describe(
-        "The chart version's appVersion (Chart.yaml). Required for argo-cd, argo-workflows and argo-rollouts (versioned apart from their application): the release whose CRDs the chart installs and `validate` checks against; change it together with `version`. Left out for ACK, External Secrets and Crossplane (chart X.Y.Z runs vX.Y.Z).",
+        "The chart version's appVersion (Chart.yaml). Required for argo-cd, argo-workflows and argo-rollouts (versioned apart from their application): the release the chart runs, whose CRDs it installs and `validate` checks against (argo-cd: unless `image.tag` names another release, whose CRDs are then installed apart from the chart); change it together with `version`. Left out for ACK, External Secrets and Crossplane (chart X.Y.Z runs vX.Y.Z).",
       ),
     image: z
       .strictObject({
@@ -46,7 +46,9 @@ export const pinnedChart = z
         tag: imageTag,
       })
       .optional()
-      .describe('Image the chart runs instead of its default, a deliberate override (the ADOT collector distribution in the upstream collector chart); say why beside it.'),
+      .describe(
+        'Image the chart runs instead of its default, a deliberate override (the ADOT collector distribution in the upstream collector chart); say why beside it. For argo-cd its tag is the Argo CD release the clusters run: the CRDs they install and `validate` reads are that release\'s, and `gitops rehearse` builds it.',
+      ),
   })
   .superRefine((chart, ctx) => {
     if (chart.repoURL.startsWith('https://') && !chart.chart) ctx.addIssue({ code: 'custom', path: ['chart'], message: 'is required for an https:// repository' });
@@ -82,8 +84,9 @@ export type CrossplaneProviderId = (typeof crossplaneProviderIds)[number];
 /**
  * Charts whose CRDs `validate` reads from the application's Go module, by how the release is
  * known. Versioned apart: the entry names the chart version's appVersion, the release the chart's
- * CRDs are copied from. Versioned with the application: chart X.Y.Z runs vX.Y.Z, so appVersion is
- * left out. The other charts install no CRD the rendered tree uses (appVersion optional, unused).
+ * CRDs are copied from (for argo-cd, `image.tag` overrides it: `inputs/releases.ts` argoCdRelease).
+ * Versioned with the application: chart X.Y.Z runs vX.Y.Z, so appVersion is left out. The other
+ * charts install no CRD the rendered tree uses (appVersion optional, unused).
  */
 export const chartsVersionedApart: readonly ChartId[] = ['argo-cd', 'argo-workflows', 'argo-rollouts'];
 export const chartsVersionedWithApp: readonly ChartId[] = ['external-secrets', 'ack-rds', 'ack-elasticache', 'ack-s3', 'crossplane'];

@@ -105,6 +105,12 @@ function storeVersion(crd: Record<string, unknown>, version: string): void {
   spec.conversion = { strategy: 'None' };
 }
 
+/** The API server gave up on the request (504, or its 500/429 "Timeout"/"too many requests" answers), rather than refusing it. */
+export function serverTimedOut(answer: { status: number; body: Record<string, unknown> }): boolean {
+  if (answer.status === 504 || answer.status === 429) return true;
+  return answer.status >= 500 && (answer.body['reason'] === 'Timeout' || /Timeout|context deadline exceeded/i.test(String(answer.body['message'] ?? '')));
+}
+
 /** Applies every CRD and waits until each is Established (names accepted, served). */
 export async function installCrds(client: KubeClient, crds: readonly Record<string, unknown>[], signal?: AbortSignal): Promise<void> {
   const base = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
@@ -112,8 +118,14 @@ export async function installCrds(client: KubeClient, crds: readonly Record<stri
   const names = crds.map((crd) => String((crd['metadata'] as { name?: string }).name));
   await Promise.all(
     crds.map(async (crd, i) => {
-      const answer = await client.apply(`${base}/${names[i]}`, crd);
-      if (answer.status >= 300) failures.push(`${names[i]}: ${String(answer.body['message'] ?? `HTTP ${answer.status}`)}`);
+      // A server-side apply is idempotent: an answer that says the server ran out of time (a busy
+      // machine: the Argo Workflows CRDs are ~1 MB each) is asked again, a refusal is not.
+      let answer = await client.apply(`${base}/${names[i]}`, crd);
+      for (let attempt = 1; attempt < 4 && serverTimedOut(answer); attempt++) {
+        await sleep(1_000 * attempt, undefined, { signal });
+        answer = await client.apply(`${base}/${names[i]}`, crd);
+      }
+      if (answer.status >= 300) failures.push(`${names[i]}: ${String(answer.body['message'] ?? `HTTP ${answer.status}`)}${serverTimedOut(answer) ? ' (the server timed out 4 times: is the machine overloaded?)' : ''}`);
     }),
   );
   if (failures.length > 0) throw new ToolError(`the API server refused ${failures.length} pinned CRD(s):\n${failures.join('\n')}`, 'a pinned CRD file is not valid for this Kubernetes version');

@@ -10,16 +10,35 @@ import { findingFor } from './support.js';
 
 const ID = 'default-deny-network-policy';
 
-/** True when a NetworkPolicy denies all ingress and egress for every pod of its namespace. */
-export function isDefaultDeny(doc: RenderedDoc): boolean {
-  if (doc.object.kind !== 'NetworkPolicy' || doc.object.apiVersion !== 'networking.k8s.io/v1') return false;
-  const spec = (doc.object['spec'] ?? {}) as { podSelector?: Record<string, unknown>; policyTypes?: string[]; ingress?: unknown[]; egress?: unknown[] };
+type PolicySpec = { podSelector?: Record<string, unknown>; policyTypes?: string[]; ingress?: unknown[]; egress?: unknown[] };
+
+/** The spec of a NetworkPolicy that selects every pod of its namespace (`podSelector: {}`), else undefined. */
+function catchAllSpec(doc: RenderedDoc): PolicySpec | undefined {
+  if (doc.object.kind !== 'NetworkPolicy' || doc.object.apiVersion !== 'networking.k8s.io/v1') return undefined;
+  const spec = (doc.object['spec'] ?? {}) as PolicySpec;
   const selectsAll = spec.podSelector !== undefined && Object.keys(spec.podSelector).every((key) => {
     const value = spec.podSelector![key];
     return value === undefined || value === null || (Array.isArray(value) ? value.length === 0 : typeof value === 'object' && Object.keys(value as object).length === 0);
   });
+  return selectsAll ? spec : undefined;
+}
+
+/** Why a policy selecting every pod still lets traffic through (empty when it denies everything). */
+function openings(spec: PolicySpec): string[] {
   const types = spec.policyTypes ?? [];
-  return selectsAll && types.includes('Ingress') && types.includes('Egress') && (spec.ingress ?? []).length === 0 && (spec.egress ?? []).length === 0;
+  const reasons: string[] = [];
+  if (!types.includes('Ingress') || !types.includes('Egress')) reasons.push(`its policyTypes [${types.join(', ')}] leave out ${['Ingress', 'Egress'].filter((t) => !types.includes(t)).join(' and ')}`);
+  const ingress = (spec.ingress ?? []).length;
+  const egress = (spec.egress ?? []).length;
+  if (ingress) reasons.push(`it allows ${ingress} ingress rule${ingress === 1 ? '' : 's'}`);
+  if (egress) reasons.push(`it allows ${egress} egress rule${egress === 1 ? '' : 's'}`);
+  return reasons;
+}
+
+/** True when a NetworkPolicy denies all ingress and egress for every pod of its namespace. */
+export function isDefaultDeny(doc: RenderedDoc): boolean {
+  const spec = catchAllSpec(doc);
+  return spec !== undefined && openings(spec).length === 0;
 }
 
 export const defaultDenyNetworkPolicy: RenderedCheck = {
@@ -39,11 +58,15 @@ export const defaultDenyNetworkPolicy: RenderedCheck = {
     const findings: Finding[] = [];
     for (const [namespace, doc] of [...needs].sort(([a], [b]) => a.localeCompare(b))) {
       if (covered.has(namespace)) continue;
+      // A policy that selects every pod but lets something through is named, with what it lets through.
+      const almost = docs
+        .filter((policy) => policy.object.metadata.namespace === namespace && catchAllSpec(policy))
+        .map((policy) => `; NetworkPolicy ${policy.object.metadata.name} selects every pod but ${openings(catchAllSpec(policy)!).join(' and ')}`);
       findings.push(
         findingFor(
           ID,
           doc,
-          `namespace ${namespace} has no default-deny NetworkPolicy: every pod in it accepts and opens any connection`,
+          `namespace ${namespace} has no default-deny NetworkPolicy: every pod in it accepts and opens any connection${almost.join('')}`,
           `render a NetworkPolicy in namespace ${namespace} with podSelector: {}, policyTypes: [Ingress, Egress] and no rules (the app chart renders networkpolicy.default-deny.yaml)`,
         ),
       );

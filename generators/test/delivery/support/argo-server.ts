@@ -39,6 +39,17 @@ export interface ArgoBehaviour {
   submitFailFirst?: number;
   /** Create the workflow on the first N submits but answer 502, as if the answer was lost. */
   submitLoseAnswerFirst?: number;
+  /** Create the workflow on submit at once but hold the answer this long (a slow server or proxy); a client that goes away leaves the workflow created. */
+  submitAnswerDelayMs?: number;
+  /**
+   * Hold each submit this long before creating anything; a client that goes away meanwhile creates
+   * nothing (the real server's request context is cancelled before its create call).
+   */
+  submitHoldMs?: number;
+  /** Answer every list of workflows with this status. */
+  listStatus?: number;
+  /** Answer the first N lists of workflows with 503 (and `Retry-After: 0`). */
+  listFailFirst?: number;
   /** Answer every call with 500. */
   alwaysFail?: boolean;
   /** Close each event stream after this many events (mid-run), without a proper end. */
@@ -103,6 +114,7 @@ export interface ArgoServer {
 export async function startArgoServer(initial: ArgoBehaviour = {}): Promise<ArgoServer> {
   let behaviour: ArgoBehaviour = initial;
   let submits = 0;
+  let lists = 0;
   let counter = 0;
   let resourceVersion = 1000;
   const templates = new Map<string, TemplateScript>();
@@ -216,6 +228,9 @@ export async function startArgoServer(initial: ArgoBehaviour = {}): Promise<Argo
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Set when the client goes away before the answer (its socket closed).
+    let gone = false;
+    res.on('close', () => (gone = !res.writableFinished));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const raw = await readBody(req);
     let body: unknown = undefined;
@@ -258,14 +273,24 @@ export async function startArgoServer(initial: ArgoBehaviour = {}): Promise<Argo
       if (!templates.has(`${namespace}/${submit.resourceName}`)) {
         return json(res, 404, { code: 5, message: `workflowtemplates.argoproj.io "${submit.resourceName}" not found` });
       }
+      if (behaviour.submitHoldMs) {
+        await delay(behaviour.submitHoldMs);
+        if (gone) return;
+      }
       const t = create(namespace, submit.resourceName, submit);
       if (index < (behaviour.submitFailFirst ?? 0) + (behaviour.submitLoseAnswerFirst ?? 0)) {
         return json(res, 502, { message: 'bad gateway' }, retryAfter);
+      }
+      if (behaviour.submitAnswerDelayMs) {
+        await delay(behaviour.submitAnswerDelayMs);
+        if (gone) return;
       }
       return json(res, 200, t.workflow);
     }
     // /api/v1/workflows/{ns}
     if (req.method === 'GET' && parts.length === 4 && parts[2] === 'workflows') {
+      if (behaviour.listStatus) return json(res, behaviour.listStatus, { code: 13, message: 'etcdserver: leader changed' }, retryAfter);
+      if (lists++ < (behaviour.listFailFirst ?? 0)) return json(res, 503, { code: 14, message: 'upstream connect error' }, retryAfter);
       const selector = url.searchParams.get('listOptions.labelSelector') ?? '';
       const wanted = selector
         .split(',')
@@ -343,6 +368,7 @@ export async function startArgoServer(initial: ArgoBehaviour = {}): Promise<Argo
     behave(next) {
       behaviour = next;
       submits = 0;
+      lists = 0;
     },
     template(name, script, namespace = 'argo') {
       templates.set(`${namespace}/${name}`, script);
@@ -374,6 +400,11 @@ function fnv32a(text: string): number {
     hash += (hash << 1) + (hash << 4) + (hash << 7) + (hash << 8) + (hash << 24);
   }
   return hash >>> 0;
+}
+
+/** Waits without keeping the process alive (a held answer outlives a test that ends first). */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -2,7 +2,7 @@
  * The manifest defect corpus (`test/fixtures/manifests/`): every fixture through all three real
  * engines at once (one API server for the lot). Each invalid fixture names its defect, its class
  * and the message the API server must give (`# kube-apiserver: ...`); what each engine does with
- * it is the README's "Which engine catches what" table, which this test keeps true.
+ * it is the "Which engine catches what" table of docs/contributors.md, which this test keeps true.
  */
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -84,14 +84,14 @@ describe('the manifest defect corpus', () => {
     }
   });
 
-  it("keeps the README's table of which engine catches what true", SLOW, async () => {
+  it('keeps the table of which engine catches what (docs/contributors.md) true', SLOW, async () => {
     const cell = (result: ResourceResult) => (result.status === 'valid' ? 'passes' : 'rejects');
     const rows = fixtures.map((fixture) => {
       const v = verdicts(fixture.file);
       return `| ${fixture.defect.replace(/\.$/, '')} | ${fixture.defectClass} | ${cell(v.kubeconform)} | ${cell(v['kubectl-validate'])} | ${cell(v['kube-apiserver'])} |`;
     });
-    const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
-    const table = /<!-- engine-corpus:start -->\n([\s\S]*?)<!-- engine-corpus:end -->/.exec(readme)?.[1] ?? '';
+    const page = await readFile(path.join(repoRoot, 'docs/contributors.md'), 'utf8');
+    const table = /<!-- engine-corpus:start -->\n([\s\S]*?)<!-- engine-corpus:end -->/.exec(page)?.[1] ?? '';
     const expected = ['| defect (fixture in generators/test/fixtures/manifests/invalid/) | class | kubeconform | kubectl-validate | kube-apiserver |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
     expect(table).toBe(expected);
   });

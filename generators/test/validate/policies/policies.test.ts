@@ -20,13 +20,17 @@ function cluster(name: string): Cluster {
   return { name, flavor, file: `clusters/${name}/cluster.yaml`, paramsFile: `clusters/${name}/params.yaml`, params: {} } as unknown as Cluster;
 }
 
-/** Reads a fixture: its documents, and the cluster named by a `# cluster:` comment (default production). */
-async function fixture(folder: 'pass' | 'fail', name: string): Promise<{ cluster: Cluster; docs: RenderedDoc[] }> {
+/**
+ * Reads a fixture: its documents, the cluster named by a `# cluster:` comment (default production),
+ * and the findings it must produce, one `# expect: <Kind/namespace/name>: <message>` line each.
+ */
+async function fixture(folder: 'pass' | 'fail', name: string): Promise<{ cluster: Cluster; docs: RenderedDoc[]; expected: string[] }> {
   const text = await readFile(path.join(fixtures, folder, name), 'utf8');
   const clusterName = /^# cluster: (\S+)/m.exec(text)?.[1] ?? 'production';
   const file = `clusters/${clusterName}/rendered/fixtures/${name}`;
   const docs = parseAllDocuments(text).map((doc) => ({ cluster: clusterName, file, object: doc.toJS() as RenderedDoc['object'] }));
-  return { cluster: cluster(clusterName), docs };
+  const expected = [...text.matchAll(/^# expect: (.+)$/gm)].map((match) => match[1]!);
+  return { cluster: cluster(clusterName), docs, expected };
 }
 
 const passFixtures = (await readdir(path.join(fixtures, 'pass'))).sort();
@@ -52,28 +56,29 @@ describe('policies on the rendered tree', () => {
 
   for (const name of failFixtures) {
     const id = name.split('.')[0]!;
-    it(`Fail when ${name} is checked: ${id} reports it with a message and a fix, and nothing else does`, async () => {
-      const { cluster, docs } = await fixture('fail', name);
+    it(`Fail when ${name} is checked: ${id} reports the defect the fixture holds, with a fix, and nothing else does`, async () => {
+      const { cluster, docs, expected } = await fixture('fail', name);
+      expect(expected.length, `${name} has no "# expect:" line`).toBeGreaterThan(0);
       const result = runChecks({ cluster, docs, root: '/repo' }, policies());
-      expect(result.findings.length).toBeGreaterThan(0);
+      expect(result.findings.map((finding) => `${finding.resource}: ${finding.message}`)).toEqual(expected);
       for (const finding of result.findings) {
         expect(finding.check).toBe(id);
         expect(finding.file).toBe(docs[0]!.file);
         expect(docs.map(resourceId)).toContain(finding.resource);
-        expect(finding.message.length).toBeGreaterThan(10);
         expect(finding.fix.length).toBeGreaterThan(10);
       }
     });
 
     it(`lists the exemption and drops the finding when ${name} carries exempt-${id} with a reason`, async () => {
-      const { cluster, docs } = await fixture('fail', name);
+      const { cluster, docs, expected } = await fixture('fail', name);
       const exempted = docs.map((doc) => ({
         ...doc,
         object: { ...doc.object, metadata: { ...doc.object.metadata, annotations: { ...doc.object.metadata.annotations, [exemptionAnnotation(id)]: 'vendor image, tracked in PLAT-123' } } },
       }));
       const result = runChecks({ cluster, docs: exempted, root: '/repo' }, policies());
       expect(result.findings).toEqual([]);
-      expect(result.exemptions.length).toBeGreaterThan(0);
+      // One exemption for each finding the fixture expects.
+      expect(result.exemptions).toHaveLength(expected.length);
       for (const exemption of result.exemptions) expect(exemption).toMatchObject({ check: id, reason: 'vendor image, tracked in PLAT-123' });
     });
   }

@@ -4,6 +4,7 @@ import type { PostgresResource } from '../../../inputs/infra.js';
 import { connectionOf } from '../connection.js';
 import { awsTags, infraLabels, infraNamespace, type InfraContext } from '../infra-context.js';
 import { InfraSecret } from '../infra-secret.js';
+import { postgresSettings } from '../postgres-settings.js';
 import { ackAnnotations, deletionProtectionExemption } from '../protection.js';
 import { AckEndpointExport } from './ack-endpoint-export.js';
 
@@ -15,9 +16,10 @@ export const ackFinalSnapshotAnnotations = {
 } as const;
 
 /**
- * PostgreSQL on RDS through ACK: a DBSubnetGroup and a DBInstance (encrypted, private, Multi-AZ
- * and deletion-protected unless the input says otherwise outside production, final snapshot),
- * the master password from a secret store, and the endpoint exported to every service that uses it.
+ * PostgreSQL on RDS through ACK: a DBSubnetGroup and a DBInstance with the provider-neutral
+ * settings of `postgres-settings.ts` (encrypted, private, Multi-AZ and deletion-protected unless the
+ * input says otherwise outside production, final snapshot), the master password from a secret
+ * store, and the endpoint exported to every service that uses it.
  */
 export class AckPostgres extends Construct {
   constructor(scope: Construct, id: string, db: PostgresResource, context: InfraContext) {
@@ -25,9 +27,10 @@ export class AckPostgres extends Construct {
     const { region } = context.cluster;
     const labels = infraLabels(db.name);
     const tags = Object.entries(awsTags(db.name, db.cluster)).map(([key, value]) => ({ key, value }));
+    const rds = postgresSettings(db);
     new DbSubnetGroup(this, 'SubnetGroup', {
       metadata: { name: db.name, namespace: infraNamespace, labels, annotations: ackAnnotations(region) },
-      spec: { name: db.awsName, description: `${db.description} (${db.cluster})`, subnetIDs: [...db.network.subnetIds], tags },
+      spec: { name: rds.identifier, description: rds.subnetGroup.description, subnetIDs: [...rds.subnetGroup.subnetIds], tags },
     });
     const password = new InfraSecret(this, 'MasterPassword', {
       name: `${db.name}-master`,
@@ -36,43 +39,43 @@ export class AckPostgres extends Construct {
       property: db.credentials.passwordProperty,
       secretKey: 'password',
     });
-    const finalSnapshot: Record<string, string> = db.finalSnapshot
-      ? {
-          [ackFinalSnapshotAnnotations.skip]: 'false',
-          [ackFinalSnapshotAnnotations.identifier]: `${db.awsName}-final`,
-          [ackFinalSnapshotAnnotations.deleteAutomatedBackups]: 'false',
-        }
-      : { [ackFinalSnapshotAnnotations.skip]: 'true' };
+    // ACK reads what happens on deletion from annotations (rds-controller pkg/util/annotations.go).
+    const onDelete: Record<string, string> = {
+      ...(rds.finalSnapshotIdentifier
+        ? { [ackFinalSnapshotAnnotations.skip]: 'false', [ackFinalSnapshotAnnotations.identifier]: rds.finalSnapshotIdentifier }
+        : { [ackFinalSnapshotAnnotations.skip]: 'true' }),
+      [ackFinalSnapshotAnnotations.deleteAutomatedBackups]: String(rds.deleteAutomatedBackups),
+    };
     new DbInstance(this, 'Instance', {
       metadata: {
         name: db.name,
         namespace: infraNamespace,
         labels,
-        annotations: ackAnnotations(region, { ...finalSnapshot, ...(db.deletionProtection ? {} : deletionProtectionExemption(db.file, db.cluster)) }),
+        annotations: ackAnnotations(region, { ...onDelete, ...(db.deletionProtection ? {} : deletionProtectionExemption(db.file, db.cluster)) }),
       },
       spec: {
-        dbInstanceIdentifier: db.awsName,
-        engine: 'postgres',
-        engineVersion: db.engineVersion,
-        dbInstanceClass: db.instanceClass,
-        allocatedStorage: db.allocatedStorageGiB,
-        maxAllocatedStorage: db.maxAllocatedStorageGiB,
-        storageType: 'gp3',
-        storageEncrypted: true,
-        ...(db.kmsKeyArn ? { kmsKeyId: db.kmsKeyArn } : {}),
-        multiAz: db.multiAZ,
-        publiclyAccessible: false,
+        dbInstanceIdentifier: rds.identifier,
+        engine: rds.engine,
+        engineVersion: rds.engineVersion,
+        dbInstanceClass: rds.instanceClass,
+        allocatedStorage: rds.allocatedStorageGiB,
+        maxAllocatedStorage: rds.maxAllocatedStorageGiB,
+        storageType: rds.storageType,
+        storageEncrypted: rds.storageEncrypted,
+        ...(rds.kmsKeyId ? { kmsKeyId: rds.kmsKeyId } : {}),
+        multiAz: rds.multiAz,
+        publiclyAccessible: rds.publiclyAccessible,
         dbSubnetGroupRef: { from: { name: db.name } },
-        vpcSecurityGroupIDs: [...db.network.securityGroupIds],
-        port: db.port,
-        dbName: db.databaseName,
-        masterUsername: db.masterUsername,
+        vpcSecurityGroupIDs: [...rds.vpcSecurityGroupIds],
+        port: rds.port,
+        dbName: rds.dbName,
+        masterUsername: rds.masterUsername,
         masterUserPassword: password.ref,
-        backupRetentionPeriod: db.backupRetentionDays,
-        deletionProtection: db.deletionProtection,
-        copyTagsToSnapshot: true,
-        autoMinorVersionUpgrade: true,
-        enableCloudwatchLogsExports: ['postgresql'],
+        backupRetentionPeriod: rds.backupRetentionDays,
+        deletionProtection: rds.deletionProtection,
+        copyTagsToSnapshot: rds.copyTagsToSnapshot,
+        autoMinorVersionUpgrade: rds.autoMinorVersionUpgrade,
+        enableCloudwatchLogsExports: [...rds.cloudwatchLogsExports],
         tags,
       },
     });

@@ -3,14 +3,16 @@ import { Instance, InstanceSpecDeletionPolicy, SubnetGroup, SubnetGroupSpecDelet
 import type { PostgresResource } from '../../../inputs/infra.js';
 import { awsTags, infraLabels, type InfraContext } from '../infra-context.js';
 import { InfraSecret } from '../infra-secret.js';
+import { postgresSettings } from '../postgres-settings.js';
 import { deletionProtectionExemption } from '../protection.js';
 import { CrossplaneConnectionStore } from './crossplane-connection-store.js';
 import { connectionSecretRef, managedMetadata, providerConfigRef } from './managed.js';
 
 /**
  * PostgreSQL on RDS through Crossplane (provider-aws): an rds SubnetGroup and an Instance with
- * the same durable defaults as the ACK implementation; the connection secret (address, port,
- * user) is written to the infra namespace and served to the services that use the database.
+ * the provider-neutral settings of `postgres-settings.ts` (the ones ACK renders too); the
+ * connection secret (address, port, user) is written to the infra namespace and served to the
+ * services that use the database.
  */
 export class CrossplanePostgres extends Construct {
   constructor(scope: Construct, id: string, db: PostgresResource, context: InfraContext) {
@@ -18,12 +20,13 @@ export class CrossplanePostgres extends Construct {
     const { region } = context.cluster;
     const labels = infraLabels(db.name);
     const tags = awsTags(db.name, db.cluster);
+    const rds = postgresSettings(db);
     new SubnetGroup(this, 'SubnetGroup', {
-      metadata: managedMetadata(db.name, labels, db.awsName),
+      metadata: managedMetadata(db.name, labels, rds.identifier),
       spec: {
         deletionPolicy: SubnetGroupSpecDeletionPolicy.ORPHAN,
         providerConfigRef,
-        forProvider: { region, description: `${db.description} (${db.cluster})`, subnetIds: [...db.network.subnetIds], tags },
+        forProvider: { region, description: rds.subnetGroup.description, subnetIds: [...rds.subnetGroup.subnetIds], tags },
       },
     });
     const password = new InfraSecret(this, 'MasterPassword', {
@@ -42,31 +45,31 @@ export class CrossplanePostgres extends Construct {
         writeConnectionSecretToRef: connectionSecretRef(db.name),
         forProvider: {
           region,
-          identifier: db.awsName,
-          engine: 'postgres',
-          engineVersion: db.engineVersion,
-          instanceClass: db.instanceClass,
-          allocatedStorage: db.allocatedStorageGiB,
-          maxAllocatedStorage: db.maxAllocatedStorageGiB,
-          storageType: 'gp3',
-          storageEncrypted: true,
-          ...(db.kmsKeyArn ? { kmsKeyId: db.kmsKeyArn } : {}),
-          multiAz: db.multiAZ,
-          publiclyAccessible: false,
+          identifier: rds.identifier,
+          engine: rds.engine,
+          engineVersion: rds.engineVersion,
+          instanceClass: rds.instanceClass,
+          allocatedStorage: rds.allocatedStorageGiB,
+          maxAllocatedStorage: rds.maxAllocatedStorageGiB,
+          storageType: rds.storageType,
+          storageEncrypted: rds.storageEncrypted,
+          ...(rds.kmsKeyId ? { kmsKeyId: rds.kmsKeyId } : {}),
+          multiAz: rds.multiAz,
+          publiclyAccessible: rds.publiclyAccessible,
           dbSubnetGroupNameRef: { name: db.name },
-          vpcSecurityGroupIds: [...db.network.securityGroupIds],
-          port: db.port,
-          dbName: db.databaseName,
-          username: db.masterUsername,
+          vpcSecurityGroupIds: [...rds.vpcSecurityGroupIds],
+          port: rds.port,
+          dbName: rds.dbName,
+          username: rds.masterUsername,
           passwordSecretRef: password.ref,
-          backupRetentionPeriod: db.backupRetentionDays,
-          deleteAutomatedBackups: false,
-          deletionProtection: db.deletionProtection,
-          skipFinalSnapshot: !db.finalSnapshot,
-          ...(db.finalSnapshot ? { finalSnapshotIdentifier: `${db.awsName}-final` } : {}),
-          copyTagsToSnapshot: true,
-          autoMinorVersionUpgrade: true,
-          enabledCloudwatchLogsExports: ['postgresql'],
+          backupRetentionPeriod: rds.backupRetentionDays,
+          deleteAutomatedBackups: rds.deleteAutomatedBackups,
+          deletionProtection: rds.deletionProtection,
+          skipFinalSnapshot: rds.finalSnapshotIdentifier === undefined,
+          ...(rds.finalSnapshotIdentifier ? { finalSnapshotIdentifier: rds.finalSnapshotIdentifier } : {}),
+          copyTagsToSnapshot: rds.copyTagsToSnapshot,
+          autoMinorVersionUpgrade: rds.autoMinorVersionUpgrade,
+          enabledCloudwatchLogsExports: [...rds.cloudwatchLogsExports],
           tags,
         },
       },

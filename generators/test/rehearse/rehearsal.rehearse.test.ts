@@ -4,6 +4,9 @@
  * (fixtures/<class>/, laid over fixtures/common/ as clusters/fixture/rendered/) with its own
  * Applications; the four failure classes share one run (one Argo CD, ~1 min) and each asserts its
  * own verdict. The service removal fixture is rehearsed with a base commit.
+ *
+ * Part of `npm run test:rehearse` (not `npm test`): it needs redis-server, checked first, so a
+ * machine without it fails at once with the package to install.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,9 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAddonCatalogue } from '../../src/inputs/addons.js';
-import { argoCdRelease, ensureArgoCd, type ArgoCdBuild } from '../../src/tools/argocd-build.js';
+import { argoCdRelease } from '../../src/inputs/releases.js';
+import { ensureArgoCd, type ArgoCdBuild } from '../../src/tools/argocd-build.js';
 import { ensureControlPlane, type ControlPlaneBinaries } from '../../src/tools/control-plane-build.js';
 import { runProcess } from '../../src/tools/process.js';
+import { findRedis } from '../../src/rehearse/argocd-processes.js';
 import { rehearse, type RehearsalResult } from '../../src/rehearse/rehearsal.js';
 import { formatRehearsal, rehearsalPasses } from '../../src/rehearse/report.js';
 import { passes, type AppVerdict } from '../../src/rehearse/verdict.js';
@@ -31,6 +36,7 @@ let crdSources: PreparedCrdSource[];
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
+  await findRedis();
   const { catalogue } = await readAddonCatalogue(repoRoot);
   argocd = await ensureArgoCd(repoRoot, argoCdRelease(catalogue!));
   binaries = await ensureControlPlane(repoRoot, '1.35');
@@ -83,6 +89,11 @@ describe('the rehearsal: each failure class gets its verdict from the real Argo 
   it('Fail when any class fails; the root app-of-apps itself syncs', () => {
     expect(rehearsalPasses(result), report).toBe(false);
     expect(passes(app(result, 'root')), report).toBe(true);
+  });
+
+  it("Pass when the API server keeps the status the running Argo CD writes: its CRDs are the release's own, so the root is marked an app of apps (a v3.4.4 CRD prunes status.summary.isAppOfApps)", () => {
+    expect(app(result, 'root').appOfApps, report).toBe(true);
+    expect(app(result, 'narrow').appOfApps).toBe(false);
   });
 
   it('Fail when a project does not permit a kind: the ServiceAccount is refused by project narrow', () => {
@@ -204,9 +215,11 @@ describe('gitops rehearse stops every process it started', () => {
     });
     let stderr = '';
     cli.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
-    const running = await eventually(() => descendants(cli.pid!).some((pid) => readCmdline(pid).includes('guard-application-controller')), 240);
-    expect(running, 'the CLI started Argo CD').toBe(true);
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve((exitCode = code))));
+    // Stop waiting as soon as the CLI ends (a missing prerequisite, a failed start).
+    const running = await eventually(() => exitCode !== undefined || descendants(cli.pid!).some((pid) => readCmdline(pid).includes('guard-application-controller')), 240);
+    expect(running && exitCode === undefined, `the CLI started Argo CD (it exited ${exitCode}: ${stderr})`).toBe(true);
     const tree = descendants(cli.pid!);
     const workDirs = processesMentioning('gitops-argocd-').flatMap((pid) => /(\S*gitops-argocd-[^/\s]+)/.exec(readCmdline(pid))?.[1] ?? []);
     return { cli, exited, tree, workDirs, stderr: () => stderr };
