@@ -31,6 +31,7 @@ interface RehearseOptions {
   readonly canaries?: boolean;
   /** false with --no-sync: the canaries only. */
   readonly sync: boolean;
+  readonly verbose?: boolean;
 }
 
 export const rehearseCommand = defineCommand<RehearseOptions>({
@@ -44,6 +45,7 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
       .option('--timeout <seconds>', 'give up waiting for the Applications of a cluster to settle after this long', '300')
       .option('--canaries', 'rehearse the canaries too: on a local cluster that runs things (controller-manager, scheduler, kwok, the pinned Argo Rollouts, local ELBv2 and CloudWatch endpoints), each canary of the services the change touches takes its steps with healthy, failing and missing metrics')
       .option('--no-sync', 'with --canaries: skip the Argo CD sync rehearsal')
+      .option('--verbose', 'show the noise verbatim (Role/RoleBinding reconcile notes, last-applied-configuration warnings on objects the bootstrap applied), which is otherwise counted')
       .addHelpText(
         'after',
         [
@@ -101,7 +103,7 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
         { repo: ctx.root, cluster: cluster.name, commit, ...(baseCommit ? { baseCommit } : {}) },
         { binaries, crdSources, argocd, cacheRoot, settleSeconds, rehearseCharts: Boolean(options.charts), signal: ctx.signal, log },
       );
-      for (const line of formatRehearsal(result)) ctx.out(line);
+      for (const line of formatRehearsal(result, { verbose: Boolean(options.verbose) })) ctx.out(line);
       if (!rehearsalPasses(result)) failed++;
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -106,6 +106,8 @@ export interface RehearsalResult {
   readonly move?: MoveReport;
   /** Objects of `bootstrap/` not applied, with why (the Argo CD install itself). */
   readonly skippedBootstrap: readonly string[];
+  /** Objects of `bootstrap/` the rehearsal applied itself (server-side), as `Kind namespace/name`. */
+  readonly bootstrapApplied?: readonly string[];
 }
 
 /** A commit published to the rehearsal's repository, and the copy of it Argo CD syncs. */
@@ -164,6 +166,7 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
         argo = await startArgoCd({ argocd: options.argocd, connection: session.connection, namespace: ARGOCD_NAMESPACE, signal: options.signal, log });
         const skipped: string[] = [];
         const bootstrapSetAside: WindowsSetAside[] = [];
+        const applied: string[] = [];
         for (const doc of bootstrap) {
           const kind = String(doc.object['kind']);
           if (kind !== 'AppProject' && kind !== 'Application') {
@@ -171,13 +174,15 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
             continue;
           }
           await mustApply(session, kind === 'AppProject' ? { ...doc, object: projectWithoutWindows(doc.object, bootstrapSetAside, doc.file) } : doc);
+          const meta = (doc.object['metadata'] ?? {}) as { name?: string; namespace?: string };
+          applied.push(`${kind} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? ''}`);
         }
         for (const file of await bootstrapOtherFiles(target.repo, target.baseCommit ?? target.commit, `${rendered}/bootstrap`, bootstrap)) skipped.push(`${file}: not a Kubernetes object (the Argo CD installation)`);
 
         const firstCommit = target.baseCommit ?? target.commit;
         log(`${target.cluster}: Argo CD ${options.argocd.release} syncs ${rendered} at ${firstCommit.slice(0, 12)} into kube-apiserver ${options.binaries.kubernetesRelease}`);
         const first = await settleAndCheck(session.client, argo, { ...firstPublished, setAside: [...bootstrapSetAside, ...firstPublished.setAside] }, source.repoURL!, options, log, target.cluster);
-        if (!target.baseCommit) return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, head: first, skippedBootstrap: skipped };
+        if (!target.baseCommit) return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, head: first, skippedBootstrap: skipped, bootstrapApplied: applied };
 
         log(`${target.cluster}: moving the same Argo CD to ${target.commit.slice(0, 12)}`);
         const before = first.apps;
@@ -185,7 +190,7 @@ export async function rehearse(target: RehearsalTarget, options: RehearsalOption
         await refreshAll(session.client, 'hard');
         const head = await settleAndCheck(session.client, argo, headPublished, source.repoURL!, options, log, target.cluster);
         const move = await moveReport(session, before, head.apps);
-        return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, base: first, head, move, skippedBootstrap: skipped };
+        return { cluster: target.cluster, argocdRelease: options.argocd.release, kubernetesRelease: options.binaries.kubernetesRelease, base: first, head, move, skippedBootstrap: skipped, bootstrapApplied: applied };
       } finally {
         await argo?.stop();
         await proxy?.close();

@@ -16,12 +16,45 @@ export function rehearsalPasses(result: RehearsalResult): boolean {
   return [result.base, result.head].every((pass) => !pass || (pass.settled && failingApps(pass).length === 0 && pass.appSets.every((set) => !set.failed)));
 }
 
-export function formatRehearsal(result: RehearsalResult): string[] {
+/**
+ * Sync results that are noise, not findings, and why. Argo CD applies a Role or RoleBinding with
+ * `kubectl auth reconcile` and then apply: its message lists the rules it added ("reconciled.
+ * reconciliation required create ...") and ends with apply's `last-applied-configuration` warning,
+ * in every cluster. An object the rehearsal's bootstrap applied server-side (the root Application,
+ * the bootstrap AppProject) carries no `last-applied-configuration` annotation, so Argo CD's apply
+ * warns about it; a real cluster's bootstrap does the same. Anything else is shown in full.
+ */
+export type NoiseKind = 'rbac-reconcile' | 'bootstrap-last-applied';
+
+const LAST_APPLIED = 'is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by';
+
+/** The kind of noise a Synced result is, or undefined when it must be shown. */
+export function noiseOf(result: { resource: string; status: string; message: string }, bootstrapApplied: ReadonlySet<string>): NoiseKind | undefined {
+  if (result.status !== 'Synced') return undefined;
+  // Every warning in the message must be apply's last-applied-configuration one.
+  const warnings = result.message.split(/\bWarning: /).slice(1);
+  if (warnings.some((warning) => !warning.includes(LAST_APPLIED))) return undefined;
+  if (/^(Role|RoleBinding|ClusterRole|ClusterRoleBinding) /.test(result.resource) && /\breconciled\. reconciliation required\b/.test(result.message)) return 'rbac-reconcile';
+  if (bootstrapApplied.has(result.resource) && warnings.length > 0) return 'bootstrap-last-applied';
+  return undefined;
+}
+
+const NOISE_LABEL: Record<NoiseKind, string> = {
+  'rbac-reconcile': 'Role/RoleBinding reconcile notes (kubectl auth reconcile, then apply)',
+  'bootstrap-last-applied': "last-applied-configuration warnings on objects the rehearsal's bootstrap applied server-side",
+};
+
+export interface FormatOptions {
+  /** Show noise verbatim instead of counting it. */
+  readonly verbose?: boolean;
+}
+
+export function formatRehearsal(result: RehearsalResult, options: FormatOptions = {}): string[] {
   const lines: string[] = [];
   const c = result.cluster;
   for (const skipped of result.skippedBootstrap) lines.push(`${c}: bootstrap: not applied: ${skipped}`);
-  if (result.base) lines.push(...formatPass(c, 'base', result.base, result));
-  lines.push(...formatPass(c, result.base ? 'head' : '', result.head, result));
+  if (result.base) lines.push(...formatPass(c, 'base', result.base, result, options));
+  lines.push(...formatPass(c, result.base ? 'head' : '', result.head, result, options));
   if (result.move) {
     const m = result.move;
     lines.push(`${c}: moving base → head: ${m.pruned.filter((p) => p.status === 'Pruned').length} pruned, ${m.pruned.filter((p) => p.status !== 'Pruned').length} prune skipped, ${m.deletedApps.length} Application${m.deletedApps.length === 1 ? '' : 's'} deleted, ${m.failed.length} failed to update`);
@@ -35,8 +68,10 @@ export function formatRehearsal(result: RehearsalResult): string[] {
   return lines;
 }
 
-function formatPass(cluster: string, label: string, pass: RehearsalPass, result: RehearsalResult): string[] {
+function formatPass(cluster: string, label: string, pass: RehearsalPass, result: RehearsalResult, options: FormatOptions): string[] {
   const lines: string[] = [];
+  const bootstrapApplied = new Set(result.bootstrapApplied ?? []);
+  const noiseCounts = new Map<NoiseKind, number>();
   const rehearsed = pass.apps.filter((a) => a.rehearsed && !a.deleting);
   const synced = rehearsed.filter((a) => a.sync === 'Synced' && !a.perpetualDiff);
   const failing = failingApps(pass);
@@ -67,13 +102,21 @@ function formatPass(cluster: string, label: string, pass: RehearsalPass, result:
     }
     const ok = passes(app);
     const state = `${app.sync || 'never compared'}${app.phase ? `, last sync ${app.phase}` : ''}${app.perpetualDiff ? ', OutOfSync again after a refresh (perpetual diff)' : ''}`;
-    const notable = app.results.filter((r) => r.status !== 'Synced' || /\bWarning\b/.test(r.message));
-    if (ok && !app.conditions.length && notable.length === 0) continue;
-    lines.push(`  ${app.name} (project ${app.project}): ${state}${ok ? '' : ' ✗'}`);
+    const candidates = app.results.filter((r) => r.status !== 'Synced' || /\bWarning\b/.test(r.message) || noiseOf(r, bootstrapApplied));
+    const noise = options.verbose ? [] : candidates.filter((r) => noiseOf(r, bootstrapApplied));
+    for (const r of noise) noiseCounts.set(noiseOf(r, bootstrapApplied)!, (noiseCounts.get(noiseOf(r, bootstrapApplied)!) ?? 0) + 1);
+    const notable = candidates.filter((r) => !noise.includes(r));
+    if (ok && !app.conditions.length && notable.length === 0) {
+      // A passing Application is one line, and only when something was set aside as noise.
+      if (noise.length) lines.push(`  ${app.name} (project ${app.project}): ${state}; ${noise.length} noise (--verbose shows it)`);
+      continue;
+    }
+    lines.push(`  ${app.name} (project ${app.project}): ${state}${ok ? '' : ' ✗'}${noise.length ? `; ${noise.length} noise (--verbose shows it)` : ''}`);
     if (app.operationMessage && app.phase !== 'Succeeded') lines.push(`    operation: ${app.operationMessage}`);
     for (const condition of app.conditions) lines.push(`    ${condition.type}: ${condition.message}`);
     for (const r of notable) lines.push(`    ${r.status} ${r.resource}${r.message ? `: ${r.message.replace(/\n\s*/g, '\n      ')}` : ''}`);
     if (app.perpetualDiff || app.sync === 'OutOfSync') for (const r of app.resources) if (r.status && r.status !== 'Synced') lines.push(`    ${r.status} ${r.ref}`);
   }
+  if (noiseCounts.size) lines.push(`  noise, counted (--verbose shows it verbatim): ${[...noiseCounts].map(([kind, count]) => `${count} ${NOISE_LABEL[kind]}`).join('; ')}`);
   return lines;
 }
