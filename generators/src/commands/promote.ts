@@ -66,7 +66,7 @@ export const promoteCommand = defineCommand<PromoteOptions>({
 });
 
 /** The summary of `gitops diff --base HEAD`: what the promotion changes in the rendered tree. */
-async function printRenderedDiff(ctx: CommandContext): Promise<void> {
+export async function printRenderedDiff(ctx: CommandContext): Promise<void> {
   try {
     const commit = await resolveCommit(ctx.root, 'HEAD');
     const report = await reportAgainstCommit(ctx.root, { ref: 'HEAD', commit });
