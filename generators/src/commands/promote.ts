@@ -62,6 +62,8 @@ export const promoteCommand = defineCommand<PromoteOptions>({
     ctx.out('');
     for (const service of services) ctx.out(describeRollout(target!.services.find((entry) => entry.name === service.name)!, target!.cluster.flavor));
     await printRenderedDiff(ctx);
+    ctx.out('');
+    ctx.out(`What else differs between the two (scaling, resources, env, rollout, cloud resources, add-ons): gitops compare --from ${options.from} --to ${options.to}`);
   },
 });
 
