@@ -36,6 +36,10 @@ export const commandTable: readonly CommandEntry[] = [
   { name: 'rehearse', checkout: 'none', load: async () => (await import('../commands/rehearse.js')).rehearseCommand },
   { name: 'deploy', checkout: 'writes', load: async () => (await import('../commands/deploy.js')).deployCommand },
   { name: 'promote', checkout: 'writes', load: async () => (await import('../commands/promote.js')).promoteCommand },
+  // Reads the inputs only.
+  { name: 'compare', checkout: 'none', load: async () => (await import('../commands/compare.js')).compareCommand },
+  // Writes the override files and the rendered trees; --list reads the inputs' Git history only.
+  { name: 'rollback', checkout: (options) => (options['list'] ? 'none' : 'writes'), load: async () => (await import('../commands/rollback.js')).rollbackCommand },
 ];
 
 async function loaded(entry: CommandEntry): Promise<LoadedCommand> {
