@@ -17,7 +17,8 @@ import { gitRepo, type GitRepo } from '../support/git-repo.js';
  * those only produce refused connections).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium; CHROMIUM_BIN names another Chromium-based browser (the GitHub runner's Chrome). */
+const CHROMIUM = process.env['CHROMIUM_BIN'] || '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let browser: Browser;
