@@ -134,7 +134,7 @@ export async function installCrds(client: KubeClient, crds: readonly Record<stri
   });
   if (failures.length > 0) throw new ToolError(`the API server refused ${failures.length} pinned CRD(s):\n${failures.join('\n')}`, 'a pinned CRD file is not valid for this Kubernetes version');
 
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 300_000;
   let waiting = names;
   while (waiting.length > 0) {
     signal?.throwIfAborted();
@@ -146,7 +146,7 @@ export async function installCrds(client: KubeClient, crds: readonly Record<stri
     );
     waiting = waiting.filter((name) => !established.has(name));
     if (waiting.length === 0) break;
-    if (Date.now() > deadline) throw new ToolError(`CRDs not Established after 120 s: ${waiting.join(', ')}`);
+    if (Date.now() > deadline) throw new ToolError(`CRDs not Established after 300 s (a loaded machine? each CRD is usually Established in seconds): ${waiting.join(', ')}`);
     await sleep(250);
   }
 }
