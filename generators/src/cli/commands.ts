@@ -15,6 +15,7 @@ export const commandTable: readonly CommandEntry[] = [
   { name: 'render', load: async () => (await import('../commands/render.js')).renderCommand },
   { name: 'schemas', load: async () => (await import('../commands/schemas.js')).schemasCommand },
   { name: 'validate', load: async () => (await import('../commands/validate.js')).validateCommand },
+  { name: 'upgrade-check', load: async () => (await import('../commands/upgrade-check.js')).upgradeCheckCommand },
   { name: 'params pull', load: async () => (await import('../commands/params-pull.js')).paramsPullCommand },
   { name: 'verify', load: async () => (await import('../commands/verify.js')).verifyCommand },
   { name: 'diff', load: async () => (await import('../commands/diff.js')).diffCommand },
