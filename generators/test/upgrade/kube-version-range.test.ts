@@ -13,6 +13,9 @@ describe('kubeVersionAllows', () => {
     ['>= 1.22.0-0 < 1.36.0-0', 'v1.35.4', true],
     ['>=1.22.0-0, <1.36.0-0', 'v1.36.0', false],
     ['< 1.36.0', 'v1.36.0', false],
+    // A pre-release bound sits just below its release.
+    ['> 1.36.0-0', 'v1.36.0', true],
+    ['<= 1.36.0-0', 'v1.36.0', false],
     ['<= 1.36', 'v1.36.3', true],
     ['<= 1.35', 'v1.36.3', false],
     ['>1.35', 'v1.36.3', true],
