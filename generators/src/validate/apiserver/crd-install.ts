@@ -112,7 +112,14 @@ export async function installCrds(client: KubeClient, crds: readonly Record<stri
   const names = crds.map((crd) => String((crd['metadata'] as { name?: string }).name));
   await Promise.all(
     crds.map(async (crd, i) => {
-      const answer = await client.apply(`${base}/${names[i]}`, crd);
+      let answer = await client.apply(`${base}/${names[i]}`, crd);
+      // A busy machine can make the server give up on a large CRD (Argo Workflows' are ~1.5 MB
+      // each): "Timeout: request did not complete within requested timeout" (HTTP 504). The
+      // apply is idempotent, so it is tried again (measured: 1-3 of 53 CRDs at a load of 30 on 2 cores).
+      for (let attempt = 1; attempt < 4 && isServerTimeout(answer); attempt++) {
+        signal?.throwIfAborted();
+        answer = await client.apply(`${base}/${names[i]}`, crd);
+      }
       if (answer.status >= 300) failures.push(`${names[i]}: ${String(answer.body['message'] ?? `HTTP ${answer.status}`)}`);
     }),
   );
@@ -135,3 +142,6 @@ export async function installCrds(client: KubeClient, crds: readonly Record<stri
   }
 }
 
+function isServerTimeout(answer: { status: number; body: Record<string, unknown> }): boolean {
+  return answer.status === 504 || String(answer.body['message'] ?? '').startsWith('Timeout: request did not complete within requested timeout');
+}
