@@ -28,6 +28,7 @@ export const commandTable: readonly CommandEntry[] = [
   { name: 'render', checkout: writesUnlessCheck('reads'), load: async () => (await import('../commands/render.js')).renderCommand },
   { name: 'schemas', checkout: writesUnlessCheck('none'), load: async () => (await import('../commands/schemas.js')).schemasCommand },
   { name: 'validate', checkout: 'reads', load: async () => (await import('../commands/validate.js')).validateCommand },
+  { name: 'upgrade-check', checkout: 'reads', load: async () => (await import('../commands/upgrade-check.js')).upgradeCheckCommand },
   { name: 'params pull', checkout: 'writes', load: async () => (await import('../commands/params-pull.js')).paramsPullCommand },
   // Reads inputs only.
   { name: 'verify', checkout: 'none', load: async () => (await import('../commands/verify.js')).verifyCommand },

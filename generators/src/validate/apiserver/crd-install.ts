@@ -150,4 +150,3 @@ export async function installCrds(client: KubeClient, crds: readonly Record<stri
     await sleep(250);
   }
 }
-
