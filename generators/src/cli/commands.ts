@@ -28,6 +28,7 @@ export const commandTable: readonly CommandEntry[] = [
   { name: 'render', checkout: writesUnlessCheck('reads'), load: async () => (await import('../commands/render.js')).renderCommand },
   { name: 'schemas', checkout: writesUnlessCheck('none'), load: async () => (await import('../commands/schemas.js')).schemasCommand },
   { name: 'validate', checkout: 'reads', load: async () => (await import('../commands/validate.js')).validateCommand },
+  { name: 'upgrade-check', checkout: 'reads', load: async () => (await import('../commands/upgrade-check.js')).upgradeCheckCommand },
   { name: 'params pull', checkout: 'writes', load: async () => (await import('../commands/params-pull.js')).paramsPullCommand },
   // Reads inputs only.
   { name: 'verify', checkout: 'none', load: async () => (await import('../commands/verify.js')).verifyCommand },
@@ -36,6 +37,10 @@ export const commandTable: readonly CommandEntry[] = [
   { name: 'rehearse', checkout: 'none', load: async () => (await import('../commands/rehearse.js')).rehearseCommand },
   { name: 'deploy', checkout: 'writes', load: async () => (await import('../commands/deploy.js')).deployCommand },
   { name: 'promote', checkout: 'writes', load: async () => (await import('../commands/promote.js')).promoteCommand },
+  // Reads the inputs only.
+  { name: 'compare', checkout: 'none', load: async () => (await import('../commands/compare.js')).compareCommand },
+  // Writes the override files and the rendered trees; --list reads the inputs' Git history only.
+  { name: 'rollback', checkout: (options) => (options['list'] ? 'none' : 'writes'), load: async () => (await import('../commands/rollback.js')).rollbackCommand },
 ];
 
 async function loaded(entry: CommandEntry): Promise<LoadedCommand> {

@@ -2,6 +2,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { ExitCode, ExitWith, InputError, UsageError } from '../errors.js';
+import { renderHtml } from '../diff/format/html.js';
 import { renderJson } from '../diff/format/json.js';
 import { COMMENT_LIMIT, renderMarkdown, renderMarkdownParts } from '../diff/format/markdown.js';
 import { renderText } from '../diff/format/text.js';
@@ -16,6 +17,8 @@ import type { UpdateCheckCluster } from '../diff/update-check.js';
 interface DiffOptions {
   readonly base: string;
   readonly format: string;
+  readonly html?: string;
+  readonly htmlUrl?: string;
   readonly output?: string;
   readonly partsDir?: string;
   readonly partLimit: string;
@@ -23,7 +26,7 @@ interface DiffOptions {
   readonly mergeAt?: string;
 }
 
-const formats = ['text', 'markdown', 'json'] as const;
+const formats = ['text', 'markdown', 'json', 'html'] as const;
 type Format = (typeof formats)[number];
 
 export const diffCommand = defineCommand<DiffOptions>({
@@ -34,6 +37,8 @@ export const diffCommand = defineCommand<DiffOptions>({
       .requiredOption('--base <ref>', 'Git ref to compare with (the pull request base, e.g. origin/main or HEAD^1)')
       .option('--format <format>', `output format: ${formats.join(', ')}`, 'text')
       .option('--output <file>', 'write the whole report in --format to this file (stdout then gets the summary)')
+      .option('--html <file>', 'also write the whole report as one self-contained HTML page (searchable, collapsible, unified or side-by-side diffs)')
+      .option('--html-url <url>', 'link the Markdown to the HTML report published there (e.g. the workflow run\'s artifacts), https:// only')
       .option('--parts-dir <dir>', 'also write the Markdown as pull-request comment parts part-1.md, part-2.md, ... (stale parts removed)')
       .option('--part-limit <chars>', 'maximum characters of one comment part', String(COMMENT_LIMIT))
       .option('--merge-at <time>', 'judge the sync windows of the changed Applications at this time (ISO 8601, e.g. 2026-12-11T17:55:00Z) instead of now')
@@ -59,7 +64,14 @@ export const diffCommand = defineCommand<DiffOptions>({
     const sides = await readDiffSides(ctx.root, commit);
     const serverFlags = options.apiserver ? await updateFlags(ctx.root, sides.base, sides.head, ctx.signal, (line) => ctx.err(line)) : [];
     const built = buildReport(sides.base, sides.head, { ref: options.base, commit }, serverFlags, sides);
-    const report: DiffReport = { ...built, syncWindows: await syncWindowNotes(ctx.root, built.groups, mergeAt) };
+    if (options.htmlUrl !== undefined && (!/^https:\/\/[^\s()<>]+$/.test(options.htmlUrl) || !options.html)) {
+      throw new UsageError(`--html-url ${options.htmlUrl}: must be an https:// URL without spaces or brackets, given with --html <file>`);
+    }
+    const report: DiffReport = {
+      ...built,
+      syncWindows: await syncWindowNotes(ctx.root, built.groups, mergeAt),
+      ...(options.htmlUrl && options.html ? { htmlReport: { url: options.htmlUrl, where: path.basename(options.html) } } : {}),
+    };
     const exitCode = report.dataLoss ? ExitCode.dataLoss : ExitCode.ok;
 
     const full = formatReport(report, format, exitCode, ctx.isTTY && !process.env['NO_COLOR'] && !options.output);
@@ -71,6 +83,12 @@ export const diffCommand = defineCommand<DiffOptions>({
       ctx.out(`\nfull ${format} diff written to ${options.output}`);
     } else {
       ctx.out(full.replace(/\n$/, ''));
+    }
+    if (options.html) {
+      const target = path.resolve(options.html);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, renderHtml(report, exitCode));
+      ctx.err(`HTML report written to ${options.html}`);
     }
     if (options.partsDir) {
       const parts = renderMarkdownParts(report, partLimit);
@@ -118,6 +136,8 @@ function formatReport(report: DiffReport, format: Format, exitCode: number, colo
       return renderMarkdown(report);
     case 'json':
       return renderJson(report, exitCode);
+    case 'html':
+      return renderHtml(report, exitCode);
     default:
       return renderText(report, { color });
   }

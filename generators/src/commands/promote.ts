@@ -62,11 +62,13 @@ export const promoteCommand = defineCommand<PromoteOptions>({
     ctx.out('');
     for (const service of services) ctx.out(describeRollout(target!.services.find((entry) => entry.name === service.name)!, target!.cluster.flavor));
     await printRenderedDiff(ctx);
+    ctx.out('');
+    ctx.out(`What else differs between the two (scaling, resources, env, rollout, cloud resources, add-ons): gitops compare --from ${options.from} --to ${options.to}`);
   },
 });
 
 /** The summary of `gitops diff --base HEAD`: what the promotion changes in the rendered tree. */
-async function printRenderedDiff(ctx: CommandContext): Promise<void> {
+export async function printRenderedDiff(ctx: CommandContext): Promise<void> {
   try {
     const commit = await resolveCommit(ctx.root, 'HEAD');
     const report = await reportAgainstCommit(ctx.root, { ref: 'HEAD', commit });

@@ -121,3 +121,82 @@ export async function objectAt(root: string, commit: string, path: string): Prom
   const result = await git(root, ['rev-parse', '--verify', '--quiet', `${commit}:./${path}`]);
   return result.code === 0 ? result.stdout.toString('utf8').trim() : undefined;
 }
+
+/** One commit of `git log`: id, author date (ISO 8601), author name, subject and the values of one trailer. */
+export interface LogEntry {
+  readonly commit: string;
+  readonly date: string;
+  readonly author: string;
+  readonly subject: string;
+  /** The values of the trailer asked for (`trailer` of `logOf`), in the order the message gives them. */
+  readonly trailers: readonly string[];
+}
+
+/**
+ * The commits of `ref` that touched any of `paths` (relative to `root`), newest first, as
+ * `git log` simplifies history by default (a merge that took a file from one parent is followed
+ * into that parent, so a merged branch's own commits are listed). `trailer` names a message
+ * trailer whose values are returned (`git interpret-trailers` rules).
+ */
+export async function logOf(root: string, ref: string, paths: readonly string[], trailer: string): Promise<LogEntry[]> {
+  // Fields end with US (0x1f), records with RS (0x1e); trailer values are separated by US inside their field.
+  const format = `%H%x1f%aI%x1f%an%x1f%s%x1f%(trailers:key=${trailer},valueonly,separator=%x1d)%x1e`;
+  const result = await git(root, ['log', `--format=${format}`, '--end-of-options', ref, '--', ...paths]);
+  if (result.code !== 0) throw new ToolError(`git log ${ref} failed: ${result.stderr}`);
+  const entries: LogEntry[] = [];
+  for (const record of result.stdout.toString('utf8').split('\x1e')) {
+    const trimmed = record.replace(/^\n/, '');
+    if (!trimmed) continue;
+    const [commit, date, author, subject, values] = trimmed.split('\x1f');
+    if (!commit || date === undefined || author === undefined || subject === undefined) throw new ToolError(`git log: unexpected record "${trimmed}"`);
+    entries.push({ commit, date, author, subject, trailers: (values ?? '').split('\x1d').map((value) => value.trim()).filter(Boolean) });
+  }
+  return entries;
+}
+
+/**
+ * The contents of `path` (relative to `root`) at each of `commits`, in one `git cat-file --batch`;
+ * `undefined` where a commit has no such file.
+ */
+export async function readPathAtCommits(root: string, commits: readonly string[], path: string): Promise<(string | undefined)[]> {
+  if (commits.length === 0) return [];
+  const batch = await git(root, ['cat-file', '--batch'], commits.map((commit) => `${commit}:./${path}\n`).join(''));
+  if (batch.code !== 0) throw new ToolError(`git cat-file --batch failed: ${batch.stderr}`);
+  const contents: (string | undefined)[] = [];
+  let offset = 0;
+  for (const commit of commits) {
+    const newline = batch.stdout.indexOf(0x0a, offset);
+    const header = batch.stdout.subarray(offset, newline).toString('utf8');
+    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+      contents.push(undefined);
+      offset = newline + 1;
+      continue;
+    }
+    const [, type, sizeText] = header.split(' ');
+    const size = Number(sizeText);
+    if (type !== 'blob' || !Number.isFinite(size)) throw new ToolError(`git cat-file returned "${header}" for ${commit}:${path}`);
+    const start = newline + 1;
+    contents.push(batch.stdout.subarray(start, start + size).toString('utf8'));
+    offset = start + size + 1;
+  }
+  return contents;
+}
+
+/** True when `commit` is `ref` or one of its ancestors (`git merge-base --is-ancestor`). */
+export async function isAncestor(root: string, commit: string, ref: string): Promise<boolean> {
+  const result = await git(root, ['merge-base', '--is-ancestor', commit, ref]);
+  if (result.code > 1) throw new ToolError(`git merge-base --is-ancestor ${commit} ${ref} failed: ${result.stderr}`);
+  return result.code === 0;
+}
+
+/** The commit `ref` names, or undefined when it names none (no error). */
+export async function tryResolveCommit(root: string, ref: string): Promise<string | undefined> {
+  if (ref.startsWith('-')) return undefined;
+  const result = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  return result.code === 0 ? result.stdout.toString('utf8').trim() : undefined;
+}
+
+/** True when `root` is inside a Git work tree. */
+export async function insideWorkTree(root: string): Promise<boolean> {
+  return (await git(root, ['rev-parse', '--is-inside-work-tree'])).code === 0;
+}

@@ -14,6 +14,8 @@ export interface DiffReport {
   readonly dataLoss: boolean;
   /** When the changes reach clusters with sync windows (judged at the report's time; `diff` adds them). */
   readonly syncWindows?: readonly SyncWindowNote[];
+  /** Where the HTML report is published (`diff --html-url`): the Markdown links it. */
+  readonly htmlReport?: { readonly url: string; readonly where: string };
 }
 
 export interface Counts {

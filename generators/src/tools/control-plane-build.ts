@@ -19,7 +19,7 @@ import { ToolError } from '../errors.js';
 import { downloadGoModule, isExecutable, type EnsureOptions } from './go.js';
 import { withLock } from './lock.js';
 import { lastLines, runProcess } from './process.js';
-import { ETCD_VERSION, KUBERNETES_MODULE, KUBERNETES_RELEASES } from './versions.js';
+import { etcdVersionFor, KUBERNETES_MODULE, KUBERNETES_RELEASES } from './versions.js';
 
 /** The two binaries of a local control plane, at pinned versions. */
 export interface ControlPlaneBinaries {
@@ -65,16 +65,18 @@ export function builtToolPath(root: string, name: string, version: string): stri
 
 /**
  * Returns kube-apiserver (the pinned `k8s.io/kubernetes` release of the Kubernetes `minor`) and
- * etcd, building each on first use. `KUBE_APISERVER_BIN` / `ETCD_BIN` name prebuilt binaries
- * instead (taken as they are: the caller vouches for their versions).
+ * etcd (the one that release's kubeadm installs: `etcdVersionFor`), building each on first use.
+ * `KUBE_APISERVER_BIN` / `ETCD_BIN` name prebuilt binaries instead (taken as they are, for every
+ * minor: the caller vouches for their versions).
  */
 export async function ensureControlPlane(root: string, minor: string, options: EnsureOptions = {}): Promise<ControlPlaneBinaries> {
   const release = KUBERNETES_RELEASES[minor];
   if (!release) throw new ToolError(`no pinned Kubernetes release for ${minor} (pinned: ${Object.keys(KUBERNETES_RELEASES).join(', ')})`, 'pin it in generators/src/tools/versions.ts');
   // One after the other: each build already uses every core, and two progress streams interleave.
   const kubeApiserver = await ensureKubernetesComponent(root, 'kube-apiserver', release, options);
-  const etcd = await ensureBuilt(root, ETCD_PIN, async () => etcdSpec(), options);
-  return { kubeApiserver, kubernetesRelease: release, etcd, etcdVersion: ETCD_VERSION };
+  const etcdPin: BinaryPin = { name: 'etcd', version: etcdVersionFor(minor), envVar: 'ETCD_BIN' };
+  const etcd = await ensureBuilt(root, etcdPin, async () => etcdSpec(etcdPin), options);
+  return { kubeApiserver, kubernetesRelease: release, etcd, etcdVersion: etcdPin.version };
 }
 
 /** `v1.35.4` → `v0.35.4`: the tag of the published staging modules of that release. */
@@ -96,8 +98,6 @@ export function stagingModules(goMod: string): string[] {
   }
   return modules;
 }
-
-const ETCD_PIN: BinaryPin = { name: 'etcd', version: ETCD_VERSION, envVar: 'ETCD_BIN' };
 
 /** The programs of `k8s.io/kubernetes` the repository runs, and the variable naming a prebuilt one. */
 export const KUBERNETES_COMPONENTS = {
@@ -136,9 +136,9 @@ async function kubernetesSpec(pin: BinaryPin, options: EnsureOptions): Promise<B
   };
 }
 
-function etcdSpec(): BuildSpec {
+function etcdSpec(pin: BinaryPin): BuildSpec {
   return {
-    ...ETCD_PIN,
+    ...pin,
     module: 'go.etcd.io/etcd/server/v3',
     pkg: 'go.etcd.io/etcd/server/v3',
     replaces: [],

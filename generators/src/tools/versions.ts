@@ -115,6 +115,29 @@ export const KUBERNETES_1_37 = 'v1.37.2';
  */
 export const ETCD_VERSION = 'v3.6.6';
 
+/**
+ * etcd 3.6.8: the etcd kubeadm installs with Kubernetes 1.36 (`DefaultEtcdVersion = "3.6.8-0"`, and
+ * `SupportedEtcdVersion` 36 → "3.6.8-0", in k8s.io/kubernetes@v1.36.3
+ * cmd/kubeadm/app/constants/constants.go); the proxy serves the module (`go list -m
+ * go.etcd.io/etcd/server/v3@v3.6.8`, 2026-02-13).
+ * renovate: datasource=go depName=go.etcd.io/etcd/server/v3
+ */
+export const ETCD_VERSION_1_36 = 'v3.6.8';
+
+/**
+ * The etcd under the kube-apiserver of a Kubernetes minor: the one that release's kubeadm installs,
+ * where it is pinned here (`upgrade-check` runs the next minor's pair); `ETCD_VERSION` otherwise.
+ */
+export const ETCD_RELEASES: Readonly<Record<string, string>> = {
+  '1.35': ETCD_VERSION,
+  '1.36': ETCD_VERSION_1_36,
+};
+
+/** The etcd pinned for a Kubernetes minor. */
+export function etcdVersionFor(minor: string): string {
+  return ETCD_RELEASES[minor] ?? ETCD_VERSION;
+}
+
 /** Pinned `k8s.io/kubernetes` release per Kubernetes minor a cluster may declare. */
 export const KUBERNETES_RELEASES: Readonly<Record<string, string>> = {
   '1.34': KUBERNETES_1_34,

@@ -52,12 +52,14 @@ export const chartValuesSources: Partial<Record<ChartId, ChartValuesSource>> = {
 export const handCheckedCharts: readonly ChartId[] = chartIds.filter((id) => !chartValuesSources[id]);
 
 /** A chart's own files, read from its module. */
-interface ChartFiles {
+export interface ChartFiles {
   /** `github.com/aws-controllers-k8s/s3-controller@v1.3.2 helm/`, for messages. */
   readonly label: string;
   readonly defaults: Record<string, unknown>;
   readonly schema?: AnySchemaObject;
   readonly chartVersion?: string;
+  /** `kubeVersion` of the folder's Chart.yaml (the Kubernetes versions the chart declares it supports), when it has one. */
+  readonly kubeVersion?: string;
 }
 
 export interface ChartValuesOptions extends EnsureOptions {
@@ -152,7 +154,21 @@ export function mergeValues(defaults: unknown, values: unknown): unknown {
   return merged;
 }
 
-async function chartFiles(cacheRoot: string, catalogue: AddonCatalogue, id: ChartId, options: EnsureOptions): Promise<ChartFiles> {
+/** The charts of the pinned catalogue the rendered Applications install (by repository and chart name). */
+export function renderedChartIds(docs: readonly RenderedDoc[], catalogue: AddonCatalogue): ChartId[] {
+  const found = new Set<ChartId>();
+  for (const doc of docs) {
+    if (doc.object.apiVersion !== 'argoproj.io/v1alpha1' || doc.object.kind !== 'Application') continue;
+    for (const source of helmSources(doc.object['spec'])) {
+      const id = chartIds.find((chart) => sameChart(catalogue.charts[chart], source));
+      if (id) found.add(id);
+    }
+  }
+  return chartIds.filter((id) => found.has(id));
+}
+
+/** The pinned chart's own files, from the Go module that holds it (`chartValuesSources[id]` must exist). */
+export async function chartFiles(cacheRoot: string, catalogue: AddonCatalogue, id: ChartId, options: EnsureOptions): Promise<ChartFiles> {
   const key = `${cacheRoot}\0${id}@${catalogue.charts[id].version}`;
   let loaded = chartFilesCache.get(key);
   if (!loaded) {
@@ -185,12 +201,13 @@ async function loadChartFiles(cacheRoot: string, catalogue: AddonCatalogue, id: 
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
-  const chart = parse(await readFile(path.join(dir, 'Chart.yaml'), 'utf8')) as { version?: unknown };
+  const chart = parse(await readFile(path.join(dir, 'Chart.yaml'), 'utf8')) as { version?: unknown; kubeVersion?: unknown };
   return {
     label,
     defaults,
     ...(schemaText ? { schema: JSON.parse(schemaText) as AnySchemaObject } : {}),
     ...(source.chartYaml === 'pinned-version' ? { chartVersion: String(chart.version) } : {}),
+    ...(typeof chart.kubeVersion === 'string' && chart.kubeVersion.trim() ? { kubeVersion: chart.kubeVersion.trim() } : {}),
   };
 }
 

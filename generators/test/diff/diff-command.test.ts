@@ -413,7 +413,7 @@ describe('gitops diff', () => {
 
     it('exits 2 on an unknown format or a missing --base', async () => {
       const repo = await repoWith({});
-      expect((await repo.gitops('diff', '--base', 'HEAD', '--format', 'html')).code).toBe(2);
+      expect((await repo.gitops('diff', '--base', 'HEAD', '--format', 'yaml')).code).toBe(2);
       expect((await repo.gitops('diff')).code).toBe(2);
     });
 

@@ -32,6 +32,7 @@ interface Step {
   with?: Record<string, unknown>;
 }
 interface Workflow {
+  on?: Record<string, unknown>;
   permissions?: unknown;
   concurrency?: { group?: string };
   jobs: Record<string, { permissions?: unknown; steps?: Step[]; needs?: string[]; if?: string }>;
@@ -81,5 +82,18 @@ describe('GitHub Actions workflows', () => {
     const final = workflow.jobs['pr-ok']!;
     expect(final.if).toBe('always()');
     expect([...(final.needs ?? [])].sort()).toEqual(Object.keys(workflow.jobs).filter((name) => name !== 'pr-ok').sort());
+  });
+
+  it('upgrade-check.yaml: weekly and on demand, no default token permissions, the only writer (issues) runs no repository code', async () => {
+    const text = await readFile(path.join(workflowsDir, 'upgrade-check.yaml'), 'utf8');
+    const workflow = parse(text) as Workflow;
+    expect(Object.keys(workflow.on ?? {}).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(workflow.permissions).toEqual({});
+    for (const job of Object.values(workflow.jobs)) expect(job.permissions, 'every job declares its permissions').toBeDefined();
+    expect(workflow.jobs['check']!.permissions).toEqual({ contents: 'read' });
+    const writers = Object.entries(workflow.jobs).filter(([, job]) => JSON.stringify(job.permissions ?? {}).includes('write'));
+    expect(writers.map(([name, job]) => [name, job.permissions])).toEqual([['issues', { issues: 'write' }]]);
+    for (const step of workflow.jobs['issues']!.steps ?? []) expect(step.uses ?? '').not.toMatch(/checkout|setup-node/);
+    expect(text).toContain('gitops.js upgrade-check --report-dir');
   });
 });

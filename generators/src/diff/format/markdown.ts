@@ -110,6 +110,7 @@ function headerBlocks(report: DiffReport, budget: number): string[] {
     intro += `> [!WARNING]\n> Risky changes below: review them before merging.\n\n`;
   }
   if (report.groups.length === 0) intro += 'No changes to the rendered tree.\n\n';
+  if (report.htmlReport) intro += `Every resource diff, searchable, side by side or unified: [HTML report](${report.htmlReport.url}) (${cell(report.htmlReport.where)}).\n\n`;
   blocks.push(intro);
 
   if (report.flags.length) {

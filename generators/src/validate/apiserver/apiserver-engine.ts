@@ -221,19 +221,51 @@ function judge(doc: TreeDocument, first: ApiAnswer | undefined, second: ApiAnswe
   if (first.status >= 500 && !isManifestFault(first)) return { status: 'error', msg: `HTTP ${first.status}: ${String(first.body['message'] ?? '')}` };
   if (first.status >= 300) return { status: 'invalid', msg: String(first.body['message'] ?? `HTTP ${first.status}`) };
   const problems: string[] = [];
-  for (const warning of first.warnings) problems.push(`warning: ${warning}`);
+  for (const warning of first.warnings) problems.push(`${PROBLEM_PREFIX.warning}${warning}`);
   const lost = lostFields(doc.object, first.body);
-  if (lost.length > 0) problems.push(`the server dropped field${lost.length === 1 ? '' : 's'} sent in the manifest (lost on the way to storage): ${lost.slice(0, 5).join(', ')}${lost.length > 5 ? `, ... (${lost.length})` : ''}`);
+  if (lost.length > 0) problems.push(`${PROBLEM_PREFIX.dropped}${lost.length === 1 ? '' : 's'} sent in the manifest (lost on the way to storage): ${lost.slice(0, 5).join(', ')}${lost.length > 5 ? `, ... (${lost.length})` : ''}`);
   if (second && isSuccess(second)) {
     const before = metadataOf(first.body);
     const after = metadataOf(second.body);
     if (before.resourceVersion !== after.resourceVersion) {
-      problems.push(`a second apply of the same manifest changes the object${before.generation !== after.generation ? ` (metadata.generation ${before.generation} → ${after.generation})` : ''}: Argo CD would show it OutOfSync after every sync`);
+      problems.push(`${PROBLEM_PREFIX.secondApply} changes the object${before.generation !== after.generation ? ` (metadata.generation ${before.generation} → ${after.generation})` : ''}: Argo CD would show it OutOfSync after every sync`);
     }
   } else if (second) {
-    problems.push(`a second apply of the same manifest is refused: ${String(second.body['message'] ?? `HTTP ${second.status}`)}`);
+    problems.push(`${PROBLEM_PREFIX.secondApply} is refused: ${String(second.body['message'] ?? `HTTP ${second.status}`)}`);
   }
-  return problems.length > 0 ? { status: 'invalid', msg: problems.join('; ') } : { status: 'valid', msg: '' };
+  return problems.length > 0 ? { status: 'invalid', msg: problems.join(PROBLEM_SEPARATOR) } : { status: 'valid', msg: '' };
+}
+
+/**
+ * How each kind of problem of an applied object begins in a verdict's message (verdicts are cached
+ * as one line: `splitProblems` takes it apart again). A message beginning with none of them is the
+ * server's own refusal.
+ */
+export const PROBLEM_PREFIX = {
+  /** Followed by the text of one `Warning` header, verbatim. */
+  warning: 'warning: ',
+  dropped: 'the server dropped field',
+  secondApply: 'a second apply of the same manifest',
+} as const;
+const PROBLEM_SEPARATOR = '; ';
+
+/** The problems of an object the server accepted, by kind, from its verdict message. */
+export type ProblemKind = keyof typeof PROBLEM_PREFIX;
+
+/**
+ * Takes an `invalid` verdict's message apart: one entry per problem, in order. A message that is
+ * not a list of problems (a refusal) comes back as `undefined`.
+ */
+export function splitProblems(msg: string): { kind: ProblemKind; text: string }[] | undefined {
+  const kinds = Object.entries(PROBLEM_PREFIX) as [ProblemKind, string][];
+  const kindOf = (text: string) => kinds.find(([, prefix]) => text.startsWith(prefix))?.[0];
+  if (!kindOf(msg)) return undefined;
+  // A warning's text may hold "; " itself: split only where the next problem begins.
+  const starts = new RegExp(`${PROBLEM_SEPARATOR}(?=${kinds.map(([, prefix]) => prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`);
+  return msg.split(starts).map((part) => {
+    const kind = kindOf(part)!;
+    return { kind, text: kind === 'warning' ? part.slice(PROBLEM_PREFIX.warning.length) : part };
+  });
 }
 
 /**

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mapLimit } from '../../render/task-pool.js';
 import { ToolError } from '../../errors.js';
 import { parseCrds } from '../schemas/crd.js';
 import type { PreparedCrdSource } from '../crd-sources.js';
@@ -111,26 +112,29 @@ export function serverTimedOut(answer: { status: number; body: Record<string, un
   return answer.status >= 500 && (answer.body['reason'] === 'Timeout' || /Timeout|context deadline exceeded/i.test(String(answer.body['message'] ?? '')));
 }
 
+/** How many CRDs are applied at once. */
+const CRD_APPLIES_IN_FLIGHT = 4;
+
 /** Applies every CRD and waits until each is Established (names accepted, served). */
 export async function installCrds(client: KubeClient, crds: readonly Record<string, unknown>[], signal?: AbortSignal): Promise<void> {
   const base = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
   const failures: string[] = [];
   const names = crds.map((crd) => String((crd['metadata'] as { name?: string }).name));
-  await Promise.all(
-    crds.map(async (crd, i) => {
-      // A server-side apply is idempotent: an answer that says the server ran out of time (a busy
-      // machine: the Argo Workflows CRDs are ~1 MB each) is asked again, a refusal is not.
-      let answer = await client.apply(`${base}/${names[i]}`, crd);
-      for (let attempt = 1; attempt < 4 && serverTimedOut(answer); attempt++) {
-        await sleep(1_000 * attempt, undefined, { signal });
-        answer = await client.apply(`${base}/${names[i]}`, crd);
-      }
-      if (answer.status >= 300) failures.push(`${names[i]}: ${String(answer.body['message'] ?? `HTTP ${answer.status}`)}${serverTimedOut(answer) ? ' (the server timed out 4 times: is the machine overloaded?)' : ''}`);
-    }),
-  );
+  // A few at a time: each CRD's schemas are compiled on arrival, and sixty at once (the Argo
+  // Workflows CRDs ~1 MB each) drove the server past its request timeout on a loaded machine.
+  await mapLimit(crds, CRD_APPLIES_IN_FLIGHT, async (crd, i) => {
+    // A server-side apply is idempotent: an answer that says the server ran out of time (a busy
+    // machine: the Argo Workflows CRDs are ~1 MB each) is asked again, a refusal is not.
+    let answer = await client.apply(`${base}/${names[i]}`, crd);
+    for (let attempt = 1; attempt < 4 && serverTimedOut(answer); attempt++) {
+      await sleep(1_000 * attempt, undefined, { signal });
+      answer = await client.apply(`${base}/${names[i]}`, crd);
+    }
+    if (answer.status >= 300) failures.push(`${names[i]}: ${String(answer.body['message'] ?? `HTTP ${answer.status}`)}${serverTimedOut(answer) ? ' (the server timed out 4 times: is the machine overloaded?)' : ''}`);
+  });
   if (failures.length > 0) throw new ToolError(`the API server refused ${failures.length} pinned CRD(s):\n${failures.join('\n')}`, 'a pinned CRD file is not valid for this Kubernetes version');
 
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 300_000;
   let waiting = names;
   while (waiting.length > 0) {
     signal?.throwIfAborted();
@@ -142,8 +146,7 @@ export async function installCrds(client: KubeClient, crds: readonly Record<stri
     );
     waiting = waiting.filter((name) => !established.has(name));
     if (waiting.length === 0) break;
-    if (Date.now() > deadline) throw new ToolError(`CRDs not Established after 120 s: ${waiting.join(', ')}`);
+    if (Date.now() > deadline) throw new ToolError(`CRDs not Established after 300 s (a loaded machine? each CRD is usually Established in seconds): ${waiting.join(', ')}`);
     await sleep(250);
   }
 }
-
