@@ -3,7 +3,7 @@
  * `docs/reference/commands.md`, between the markers
  *   <!-- gitops-help:<command>:start --> ... <!-- gitops-help:<command>:end -->
  * Everything outside the markers is hand-written. A command of the table with no section yet
- * gets one appended (a heading, its summary, its help), so a new command only needs
+ * gets one added in the table's order (a heading, its summary, its help), so a new command only needs
  * `npm run docs`; a section whose command left the table is an error, named. A test compares
  * the committed file with what this writes (`generators/test/docs/commands-reference.test.ts`).
  */
@@ -46,18 +46,24 @@ export function documentedCommands(text: string): string[] {
   return [...text.matchAll(MARKER)].filter((m) => m[2] === 'start').map((m) => m[1]!);
 }
 
-/** `text` with every help block rewritten from `helps`, and a section appended for each command it lacks. */
+/** `text` with every help block rewritten from `helps`, and a section added, in the table's order, for each command it lacks. */
 export function updateCommandsDoc(text: string, helps: readonly { name: string; summary: string; help: string }[]): string {
   const known = new Set(helps.map((h) => h.name));
   const stale = documentedCommands(text).filter((name) => !known.has(name));
   if (stale.length) throw new Error(`${COMMANDS_DOC}: no command ${stale.map((n) => `"${n}"`).join(', ')} in the command table (generators/src/cli/commands.ts): remove its section`);
   let out = text;
-  for (const { name, summary, help } of helps) {
+  for (const [index, { name, summary, help }] of helps.entries()) {
     const block = [marker(name, 'start'), '```text', help, '```', marker(name, 'end')].join('\n');
     const start = out.indexOf(marker(name, 'start'));
     const end = out.indexOf(marker(name, 'end'));
-    if (start >= 0 && end > start) out = out.slice(0, start) + block + out.slice(end + marker(name, 'end').length);
-    else out = `${out.replace(/\n*$/, '\n')}\n## \`gitops ${name}\`\n\n${summary}\n\n${block}\n`;
+    if (start >= 0 && end > start) {
+      out = out.slice(0, start) + block + out.slice(end + marker(name, 'end').length);
+      continue;
+    }
+    // A new command's section goes where the table lists it: before the next documented command's section.
+    const section = `## \`gitops ${name}\`\n\n${summary}\n\n${block}\n`;
+    const next = helps.slice(index + 1).map((h) => out.indexOf(`## \`gitops ${h.name}\``)).find((at) => at >= 0);
+    out = next === undefined ? `${out.replace(/\n*$/, '\n')}\n${section}` : `${out.slice(0, next)}${section}\n${out.slice(next)}`;
   }
   return out;
 }

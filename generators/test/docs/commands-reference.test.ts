@@ -37,6 +37,13 @@ describe('the command reference (docs/reference/commands.md)', () => {
     expect(() => updateCommandsDoc(text, helps.slice(1))).toThrow(/no command "render" in the command table/);
   });
 
+  it("Pass: a new command's section goes where the command table lists it, not at the end", () => {
+    const helps = ['render', 'upgrade-check', 'diff'].map((name) => ({ name, summary: `${name}.`, help: `Usage: gitops ${name}` }));
+    const section = (name: string) => `## \`gitops ${name}\`\n\n<!-- gitops-help:${name}:start -->\nold\n<!-- gitops-help:${name}:end -->\n`;
+    const updated = updateCommandsDoc(`# Commands\n\n${section('render')}\n${section('diff')}`, helps);
+    expect(documentedCommands(updated)).toEqual(['render', 'upgrade-check', 'diff']);
+  });
+
   it('prints help at a fixed width, whatever the terminal', async () => {
     const help = await commandHelp('params pull');
     expect(help).toMatch(/^Usage: gitops params pull \[options\]/);
