@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError } from '../errors.js';
+import { ResourceCountRecorder } from '../diff/resource-count-log.js';
 import { CODEOWNERS_PATH, ownersOf, renderCodeowners } from '../github/codeowners.js';
 import { flushParseCache } from '../inputs/parse-cache.js';
 import { loadPlatform, type Platform } from '../inputs/platform.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
-import { renderPlatform } from '../render/render-platform.js';
+import { renderPlatform, type ClusterRender } from '../render/render-platform.js';
 import { compareTree, writeTree, type WriteResult } from '../render/tree-io.js';
 
 interface RenderOptions {
@@ -41,7 +42,7 @@ export const renderCommand = defineCommand<RenderOptions>({
       ctx.out(`rendered tree is up to date (${drift.files} files in ${clusters})`);
       return;
     }
-    const result = await writeTree(ctx.root, renders);
+    const result = await writeAndRecord(ctx.root, renders);
     await writeCodeowners(ctx.root, platform);
     await flushParseCache(ctx.root);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
@@ -59,10 +60,22 @@ export const renderCommand = defineCommand<RenderOptions>({
 export async function renderRepository(root: string): Promise<WriteResult & { readonly clusters: readonly string[] }> {
   const platform = await loadPlatform(root);
   const renders = renderPlatform(platform);
-  const result = await writeTree(root, renders);
+  const result = await writeAndRecord(root, renders);
   await writeCodeowners(root, platform);
   await flushParseCache(root);
   return { ...result, clusters: renders.map((r) => r.cluster) };
+}
+
+/**
+ * `writeTree`, telling `diff` how many resources each synthesized YAML file holds, by blob id
+ * (`resource-count-log.ts`): the first diff against a commit of this render then reads none of
+ * its unchanged files from Git.
+ */
+async function writeAndRecord(root: string, renders: readonly ClusterRender[]): Promise<WriteResult> {
+  const counts = new ResourceCountRecorder();
+  const result = await writeTree(root, renders, { onSynthesized: (_cluster, file, hash, content) => counts.add(file, hash, content) });
+  await counts.save(root);
+  return result;
 }
 
 /** Writes `.github/CODEOWNERS` when the inputs give another text (temp file + rename). */
