@@ -4,7 +4,8 @@
  * data, stringified with `yaml` and written as the same files. Each measurement runs in a child
  * process of its own so peak RSS is per measurement. Then the pull-request loop on the
  * `BENCH_PR_SIZE` platform (default 500; 0 skips it): one service's image tag changed, each step
- * (`render`, `render --check`, `diff --base HEAD`; see `pr-loop.ts`) timed as a fresh process.
+ * (`render`, `render --check`, `validate`, `diff --base HEAD`; see `pr-loop.ts`) timed as a fresh
+ * process, the first change after the full runs apart from the repeated changes.
  * Last line: `render 500x3: <s> s, lower bound <s> s, ratio <r>, peak RSS <mb> MB`.
  */
 import { execFileSync } from 'node:child_process';
@@ -69,7 +70,7 @@ if (prSize > 0) {
   const root = await mkdtemp(path.join(benchDir, `gitops-bench-pr-${prSize}-`));
   try {
     await writeSyntheticRepo(root, prSize);
-    console.log(`pull-request loop, ${prSize}x3, one service's image tag changed (each step a fresh process, median of ${repeats}):`);
+    console.log(`pull-request loop, ${prSize}x3, one service's image tag changed (each step a fresh process; the first change after the full runs, then the median of ${repeats} repeated changes; ${load()}):`);
     for (const line of await measurePrLoop(root, `${prSize}x3`, repeats)) console.log(line);
   } finally {
     await rm(root, { recursive: true, force: true });

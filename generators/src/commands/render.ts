@@ -3,11 +3,12 @@ import path from 'node:path';
 import type { SwapOptions } from '../checkout-lock.js';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError } from '../errors.js';
+import { ResourceCountRecorder } from '../diff/resource-count-log.js';
 import { CODEOWNERS_PATH, ownersOf, renderCodeowners } from '../github/codeowners.js';
 import { flushParseCache } from '../inputs/parse-cache.js';
 import { loadPlatform, type Platform } from '../inputs/platform.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
-import { renderPlatform } from '../render/render-platform.js';
+import { renderPlatform, type ClusterRender } from '../render/render-platform.js';
 import { compareTree, writeTree, type WriteResult } from '../render/tree-io.js';
 
 interface RenderOptions {
@@ -42,7 +43,7 @@ export const renderCommand = defineCommand<RenderOptions>({
       ctx.out(`rendered tree is up to date (${drift.files} files in ${clusters})`);
       return;
     }
-    const result = await writeTree(ctx.root, renders, { signal: ctx.signal, log: ctx.err });
+    const result = await writeAndRecord(ctx.root, renders, { signal: ctx.signal, log: ctx.err });
     await writeCodeowners(ctx.root, platform);
     await flushParseCache(ctx.root);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
@@ -60,10 +61,22 @@ export const renderCommand = defineCommand<RenderOptions>({
 export async function renderRepository(root: string, swap: SwapOptions = {}): Promise<WriteResult & { readonly clusters: readonly string[] }> {
   const platform = await loadPlatform(root);
   const renders = renderPlatform(platform);
-  const result = await writeTree(root, renders, swap);
+  const result = await writeAndRecord(root, renders, swap);
   await writeCodeowners(root, platform);
   await flushParseCache(root);
   return { ...result, clusters: renders.map((r) => r.cluster) };
+}
+
+/**
+ * `writeTree`, telling `diff` how many resources each synthesized YAML file holds, by blob id
+ * (`resource-count-log.ts`): the first diff against a commit of this render then reads none of
+ * its unchanged files from Git.
+ */
+async function writeAndRecord(root: string, renders: readonly ClusterRender[], swap: SwapOptions): Promise<WriteResult> {
+  const counts = new ResourceCountRecorder();
+  const result = await writeTree(root, renders, { ...swap, onSynthesized: (_cluster, file, hash, content) => counts.add(file, hash, content) });
+  await counts.save(root);
+  return result;
 }
 
 /** Writes `.github/CODEOWNERS` when the inputs give another text (temp file + rename). */

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import { listTree, readBlobs } from './git.js';
+import { dropResourceCountLog, plainResourceCount, readResourceCountLog } from './resource-count-log.js';
 import { isRenderedFile, parseRenderedFile } from './snapshot.js';
 
 /**
@@ -9,13 +10,16 @@ import { isRenderedFile, parseRenderedFile } from './snapshot.js';
  * "N unchanged" count, without reading them: kept by the id of the commit's `clusters` tree, and
  * each YAML blob's count by its blob id, in `.cache/diff/resource-counts.json` (git-ignored;
  * keyed by content, so never stale; missing or corrupt, it only costs one `git ls-tree` and one
- * `git cat-file --batch` of the blobs it lacks).
+ * `git cat-file --batch` of the blobs it lacks). The counts `render` logged for the files it
+ * wrote (`resource-count-log.ts`) are merged in first, so the first diff after a render reads none.
  */
 export async function countRenderedResources(root: string, commit: string, tree: string): Promise<number> {
   const cacheFile = path.join(root, '.cache', 'diff', 'resource-counts.json');
   const cache = await readCache(cacheFile);
   const known = cache.trees[tree];
   if (known !== undefined) return known;
+  const logged = await readResourceCountLog(root);
+  for (const [blob, count] of logged.counts) cache.blobs[blob] ??= count;
   const entries = (await listTree(root, commit, ['clusters'])).filter((entry) => isRenderedFile(entry.path));
   const yaml = entries.filter((entry) => isYaml(entry.path));
   const missing = yaml.filter((entry) => cache.blobs[entry.object] === undefined);
@@ -23,12 +27,14 @@ export async function countRenderedResources(root: string, commit: string, tree:
   read.forEach((file, i) => (cache.blobs[missing[i]!.object] = resourceCount(file.path, file.content)));
   let total = entries.length - yaml.length;
   for (const entry of yaml) total += cache.blobs[entry.object]!;
-  // Keep the blobs of this tree and the totals of the last trees seen.
+  // Keep the blobs of this tree, those renders logged since (the next base's, most likely) and the totals of the last trees seen.
   const blobs: Record<string, number> = {};
   for (const entry of yaml) blobs[entry.object] = cache.blobs[entry.object]!;
+  for (const [blob, count] of logged.counts) blobs[blob] ??= count;
   const trees = Object.fromEntries([...Object.entries(cache.trees).slice(-15), [tree, total]]);
   await writeFileAtomic(cacheFile, JSON.stringify({ version, trees, blobs }));
   await writeFile(path.join(path.dirname(cacheFile), '.gitignore'), '*\n');
+  if (logged.size > 0) await dropResourceCountLog(root, logged.size);
   return total;
 }
 
@@ -58,15 +64,10 @@ function isYaml(file: string): boolean {
 }
 
 /**
- * `parseRenderedFile(...).length`, without parsing the usual rendered file: a YAML text with no
- * document marker (`---`, `...`) at a line start is one document, and one whose first line of
- * content is a plain mapping key is not empty, so it is one resource (an object, or a `File`).
+ * `parseRenderedFile(...).length`, without parsing the usual rendered file (one that is plainly
+ * one resource: `plainResourceCount`).
  */
 export function resourceCount(file: string, content: string): number {
   if (!isYaml(file)) return 1;
-  if (!/^(?:---|\.\.\.)(?:[ \t\r\n]|$)/m.test(content)) {
-    const first = content.split('\n').find((line) => !/^\s*(#.*)?$/.test(line));
-    if (first !== undefined && /^[A-Za-z_][\w./-]*:(?:[ \t\r]|$)/.test(first)) return 1;
-  }
-  return parseRenderedFile('', file, file, content).length;
+  return plainResourceCount(content) ?? parseRenderedFile('', file, file, content).length;
 }

@@ -11,7 +11,7 @@ import { clusterCache, readRenderIndex, spareDir, writeRenderIndex, type Cluster
 import type { TreeFile } from './rendered-file.js';
 import type { ClusterRender } from './render-platform.js';
 import { TaskPool } from './task-pool.js';
-import { dirRecord, fileRecord, parentOf, TreeState, type DirRecord, type FileRecord, type TreeRecord } from './tree-state.js';
+import { dirRecord, emptyTreeRecord, fileRecord, parentOf, TreeState, type DirRecord, type FileRecord, type TreeRecord } from './tree-state.js';
 
 /** Folder of a cluster's rendered tree. */
 export function renderedDir(root: string, cluster: string): string {
@@ -79,6 +79,11 @@ export interface WriteResult {
   readonly cached: number;
 }
 
+export interface WriteOptions extends SwapOptions {
+  /** Told every synthesized file (cluster, path in its tree, Git blob id, text) as it passes; files reused from the render cache are not told. */
+  readonly onSynthesized?: (cluster: string, file: string, hash: string, content: string) => void;
+}
+
 interface Staged {
   readonly cluster: string;
   readonly tmp: string;
@@ -103,7 +108,7 @@ interface Staged {
  * hard-linked, others written. After the swap the old tree becomes the spare. Charts whose cache
  * key the previous render recorded, with files still on disk, are not synthesized again.
  */
-export async function writeTree(root: string, renders: readonly ClusterRender[], options: SwapOptions = {}): Promise<WriteResult> {
+export async function writeTree(root: string, renders: readonly ClusterRender[], options: WriteOptions = {}): Promise<WriteResult> {
   const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const index = await readRenderIndex(root);
   const staged: Staged[] = [];
@@ -134,7 +139,7 @@ export async function writeTree(root: string, renders: readonly ClusterRender[],
       }
       const holds = (tree: TreeState, file: string, hash: string) => tree.has(file) && tree.hashOf(file) === hash;
       const charts = new CachedCharts(generatorCodeKey(), cache.charts, (file, hash) => holds(spare, file, hash) || holds(live, file, hash));
-      const built = await buildTree(files(charts), live, spare, counts);
+      const built = await buildTree(observed(files(charts), cluster, options.onSynthesized), live, spare, counts);
       counts.synthesized += charts.synthesized;
       counts.cached += charts.reused;
       staged.push({ cluster, tmp, hadTree: live.isDir(''), cache: { live: built, spare: live.toRecord(), charts: charts.entries } });
@@ -146,8 +151,14 @@ export async function writeTree(root: string, renders: readonly ClusterRender[],
     await Promise.all([...building].map(([tmp, spare]) => giveBack(tmp, spare)));
     throw explainWriteError(error, progress, options.signal);
   }
+  const caches = new Map<string, ClusterCache>();
+  for (const { cluster, hadTree, cache } of staged) {
+    // No old tree to keep (a first render): the new one, hard-linked, is the spare the next render
+    // builds from. Without it, the next render would link every file into a new tree itself.
+    caches.set(cluster, hadTree ? cache : { ...cache, spare: await linkSpare(renderedDir(root, cluster), spareDir(root, cluster), cache.live) });
+  }
   // The trees are in place: a cache that cannot be written only makes the next run slower.
-  await writeRenderIndex(root, new Map(staged.map(({ cluster, cache }) => [cluster, cache]))).catch(() => undefined);
+  await writeRenderIndex(root, caches).catch(() => undefined);
   return counts;
 }
 
@@ -208,6 +219,42 @@ function explainWriteError(error: unknown, progress: SwapProgress, signal: Abort
       ? `another program changed clusters/${progress.cluster ?? '<cluster>'}/ while render ran (an editor, a git checkout, an older gitops without the checkout lock): run \`gitops render\` again`
       : 'check the disk space and permissions of the checkout, then run `gitops render` again',
   );
+}
+
+/**
+ * Makes `spare` a copy of the tree at `tree` (whose record is `record`) by hard links, and returns
+ * the spare's record: its files are the tree's inodes (the same records), its folders new ones.
+ * When it cannot be made (a spare is there already, the cache folder cannot be written), there is
+ * no spare: the empty record, and whatever was made of it removed.
+ */
+async function linkSpare(tree: string, spare: string, record: TreeRecord): Promise<TreeRecord> {
+  try {
+    await mkdir(path.dirname(spare), { recursive: true });
+    await mkdir(spare);
+  } catch {
+    return emptyTreeRecord;
+  }
+  try {
+    const folders = Object.keys(record.dirs).sort();
+    // Parents before children: every folder is made by one plain mkdir.
+    for (const folder of folders) if (folder) await mkdir(`${spare}/${folder}`);
+    const pool = new TaskPool();
+    for (const file of Object.keys(record.files)) await pool.add(() => link(`${tree}/${file}`, `${spare}/${file}`));
+    await pool.drain();
+    const dirs: Record<string, DirRecord> = {};
+    for (const folder of folders) dirs[folder] = dirRecord(statSync(folder ? `${spare}/${folder}` : spare));
+    return { files: record.files, dirs };
+  } catch {
+    await rm(spare, { recursive: true, force: true });
+    return emptyTreeRecord;
+  }
+}
+
+function* observed(files: Iterable<TreeFile>, cluster: string, observer: WriteOptions['onSynthesized']): Iterable<TreeFile> {
+  for (const file of files) {
+    if (observer && file.content !== undefined) observer(cluster, file.path, hashOf(file), file.content);
+    yield file;
+  }
 }
 
 function hashOf(file: TreeFile): string {

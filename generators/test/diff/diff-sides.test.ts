@@ -1,8 +1,9 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveCommit } from '../../src/diff/git.js';
 import { buildReport } from '../../src/diff/report.js';
+import { readResourceCountLog, resourceCountLog } from '../../src/diff/resource-count-log.js';
 import { resourceCount } from '../../src/diff/resource-counts.js';
 import { readDiffSides, reportAgainstCommit } from '../../src/diff/sides.js';
 import { parseRenderedFile, snapshotAtCommit, snapshotOfWorkingTree } from '../../src/diff/snapshot.js';
@@ -102,6 +103,39 @@ describe('gitops diff reads only what Git says changed', () => {
     await repo.remove(`${P}/apps/users/namespace.users.yaml`);
     const deleted = await readDiffSides(repo.root, commit);
     expect(deleted.riskBase.resources.map((resource) => resource.kind).sort()).toEqual(['ConfigMap', 'DBInstance', 'Namespace']);
+  });
+
+  it('takes the resource counts render logged for the files it wrote: the first diff after a render reads no unchanged file', { timeout: 120_000 }, async () => {
+    const repo = await exampleRepo();
+    await rm(path.join(repo.root, '.cache'), { recursive: true, force: true });
+    // A render with no cache synthesizes every chart: it logs the count of every YAML file of the tree.
+    expect((await repo.gitops('render')).code).toBe(0);
+    const { counts } = await readResourceCountLog(repo.root);
+    const base = await repo.commit('rendered with an empty cache');
+    const rendered = (await repo.git('ls-tree', '-r', base, '--', 'clusters')).split('\n').filter((line) => /\/rendered\/.*\.ya?ml$/.test(line));
+    expect(rendered.length).toBeGreaterThan(100);
+    for (const line of rendered) {
+      const [, , blob] = line.split('\t')[0]!.split(' ');
+      const file = line.split('\t')[1]!;
+      expect(counts.get(blob!), file).toBe(resourceCount(file, await repo.read(file)));
+    }
+
+    await repo.write('apps/user-service/service.yaml', (await repo.read('apps/user-service/service.yaml')).replace('LOG_LEVEL: info', 'LOG_LEVEL: debug'));
+    expect((await repo.gitops('render')).code).toBe(0);
+    const { fromChanges, fromEverything } = await bothReports(repo);
+    expect(fromChanges).toEqual(fromEverything);
+    // The log is merged, and then gone.
+    await expect(stat(resourceCountLog(repo.root))).rejects.toThrow();
+
+    // The counts come from the log, not from the blobs: a count the log states is the one the diff
+    // adds (a wrong one shows; no render ever logs one).
+    const { unchanged } = await readDiffSides(repo.root, base);
+    const unchangedFile = rendered.find((line) => line.endsWith('/namespace.frontend.yaml'))!;
+    const [, , unchangedBlob] = unchangedFile.split('\t')[0]!.split(' ');
+    await rm(path.join(repo.root, '.cache/diff'), { recursive: true, force: true });
+    await mkdir(path.join(repo.root, '.cache/diff'), { recursive: true });
+    await writeFile(resourceCountLog(repo.root), `${unchangedBlob} 3\nnot a line\n${unchangedBlob!.slice(0, 20)}`);
+    expect((await readDiffSides(repo.root, base)).unchanged).toBe(unchanged + 2);
   });
 
   it('counts the objects of a file without parsing it when it is plainly one object, exactly as the parser does otherwise', () => {

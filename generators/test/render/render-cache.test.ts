@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
@@ -17,6 +17,16 @@ const exampleRepo = () => newRepo({ fromExample: true, withRendered: true });
 /** Every rendered file on disk, by `<cluster>/rendered/<path>`. */
 async function renderedOnDisk(root: string): Promise<Record<string, string>> {
   return Object.fromEntries(Object.entries(await snapshotClusters(root)).filter(([file]) => file.includes('/rendered/')));
+}
+
+/** Inode and ctime of every rendered file, by `<cluster>/rendered/<path>`. */
+async function fileIdentities(root: string): Promise<Record<string, { ino: number; ctimeMs: number }>> {
+  const identities: Record<string, { ino: number; ctimeMs: number }> = {};
+  for (const file of Object.keys(await renderedOnDisk(root))) {
+    const { ino, ctimeMs } = await stat(path.join(root, 'clusters', file));
+    identities[file] = { ino, ctimeMs };
+  }
+  return identities;
 }
 
 /** What a full render (every chart synthesized, no cache) gives for the inputs on disk. */
@@ -260,6 +270,36 @@ describe('render cache', () => {
     expect(result.code, result.line).toBe(0);
     expect(await renderedOnDisk(repo.root)).toEqual(await fullRender(repo.root));
     expect((await gitops(repo.root, 'render', '--check')).code).toBe(0);
+  });
+
+  it('from the first render on, a render touches only the files it changes (so Git\'s index stays fresh)', async () => {
+    // No rendered tree and no cache: the first render writes every file, and leaves a spare tree
+    // (the same files, hard-linked) for the next render to build from.
+    const repo = await newRepo({ fromExample: true });
+    expect((await render(repo.root)).code).toBe(0);
+    const before = await fileIdentities(repo.root);
+    for (const cluster of ['production', 'staging']) {
+      const live = Object.entries(before).filter(([file]) => file.startsWith(`${cluster}/rendered/`));
+      expect(live.length).toBeGreaterThan(30);
+      for (const [file, identity] of live) {
+        expect((await stat(path.join(spareDir(repo.root, cluster), file.slice(`${cluster}/rendered/`.length)))).ino, file).toBe(identity.ino);
+      }
+    }
+    const contentBefore = await renderedOnDisk(repo.root);
+    // Past the file system's timestamp tick: a link, write or rename of a file from here on shows in its ctime.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await edit(repo, 'apps/payment-service/service.yaml', (doc) => doc.setIn(['env', 'LOG_LEVEL'], 'debug'));
+    const second = await render(repo.root);
+    expect(second).toMatchObject({ code: 0, written: 4 });
+    const contentAfter = await renderedOnDisk(repo.root);
+    expect(contentAfter).toEqual(await fullRender(repo.root));
+    const changed = Object.keys(contentAfter).filter((file) => contentAfter[file] !== contentBefore[file]);
+    expect(changed).toHaveLength(4);
+    // Every other file is the same inode, its ctime untouched: Git's index (which compares both)
+    // needs to read none of them again.
+    const after = await fileIdentities(repo.root);
+    const touched = Object.keys(after).filter((file) => after[file]!.ino !== before[file]?.ino || after[file]!.ctimeMs !== before[file]?.ctimeMs);
+    expect(touched.sort()).toEqual(changed.sort());
   });
 
   it('a render killed while it rebuilds the spare tree leaves a tree the next run repairs', async () => {
