@@ -44,8 +44,8 @@ describe('promote', () => {
     // How each image reaches production's users: both are canary services there.
     expect(result.out.slice(4, 7)).toEqual([
       '',
-      'user-service: rolls out in production as a canary: 10% (5m, analysis) → 25% (5m, analysis) → 50% (5m, analysis) → 100%; a failed analysis (5xx ratio over 1% or p95 over 500 ms) aborts it and returns all traffic to the stable version',
-      'frontend: rolls out in production as a canary: 10% (5m, analysis) → 25% (5m, analysis) → 50% (5m, analysis) → 100%; a failed analysis (5xx ratio over 1% or p95 over 500 ms) aborts it and returns all traffic to the stable version',
+      'user-service: rolls out in production as a canary: 10% (5m, analysis) → 25% (5m, analysis) → 50% (5m, analysis) → 100%; a failed analysis (5xx ratio over 1% or p95 over 500 ms) aborts it and returns all traffic to the stable version; under 100 requests in a 5-minute window pauses it for a person',
+      'frontend: rolls out in production as a canary: 10% (5m, analysis) → 25% (5m, analysis) → 50% (5m, analysis) → 100%; a failed analysis (5xx ratio over 1% or p95 over 500 ms) aborts it and returns all traffic to the stable version; under 100 requests in a 5-minute window pauses it for a person',
     ]);
     // The rendered diff against HEAD follows: both production Rollouts change image, nothing in staging does.
     const diff = result.out.slice(7).join('\n').split('\n');
