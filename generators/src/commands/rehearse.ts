@@ -3,7 +3,7 @@ import { defineCommand } from '../cli/command.js';
 import { FindingsError, InputError, UsageError } from '../errors.js';
 import { resolveCommit } from '../diff/git.js';
 import { readAddonCatalogue } from '../inputs/addons.js';
-import { loadClusters } from '../inputs/clusters.js';
+import { selectClusters } from '../inputs/clusters.js';
 import { argoCdRelease } from '../inputs/releases.js';
 import { ensureArgoCd } from '../tools/argocd-build.js';
 import { ensureControlPlane } from '../tools/control-plane-build.js';
@@ -64,12 +64,7 @@ export const rehearseCommand = defineCommand<RehearseOptions>({
     const started = performance.now();
     const settleSeconds = Number(options.timeout);
     if (!Number.isInteger(settleSeconds) || settleSeconds < 10) throw new UsageError(`--timeout ${options.timeout}: must be a whole number of seconds, at least 10`);
-    let clusters = await loadClusters(ctx.root);
-    if (options.cluster?.length) {
-      const unknown = options.cluster.filter((name) => !clusters.some((c) => c.name === name));
-      if (unknown.length) throw new UsageError(`unknown cluster ${unknown.join(', ')} (clusters: ${clusters.map((c) => c.name).join(', ')})`);
-      clusters = clusters.filter((c) => options.cluster!.includes(c.name));
-    }
+    const clusters = await selectClusters(ctx.root, options.cluster);
     const { catalogue, issues } = await readAddonCatalogue(ctx.root);
     if (!catalogue) throw new InputError(issues);
     if (options.sync) await findRedis();

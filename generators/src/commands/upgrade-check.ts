@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
-import { FindingsError, InputError, UsageError } from '../errors.js';
+import { FindingsError, InputError } from '../errors.js';
 import { readAddonCatalogue } from '../inputs/addons.js';
-import { loadClusters } from '../inputs/clusters.js';
+import { selectClusters } from '../inputs/clusters.js';
 import { etcdVersionFor, KUBECONFORM_VERSION, KUBECTL_VALIDATE_VERSION, KUBERNETES_RELEASES } from '../tools/versions.js';
 import { chartSupport } from '../upgrade/chart-support.js';
 import { upgradeFindings } from '../upgrade/findings.js';
@@ -55,12 +55,7 @@ export const upgradeCheckCommand = defineCommand<UpgradeCheckOptions>({
       ),
   run: async (options, ctx) => {
     const started = performance.now();
-    let clusters = await loadClusters(ctx.root);
-    if (options.cluster?.length) {
-      const unknown = options.cluster.filter((name) => !clusters.some((c) => c.name === name));
-      if (unknown.length) throw new UsageError(`unknown cluster ${unknown.join(', ')} (clusters: ${clusters.map((c) => c.name).join(', ')})`);
-      clusters = clusters.filter((c) => options.cluster!.includes(c.name));
-    }
+    const clusters = await selectClusters(ctx.root, options.cluster);
     const targets = new Map(clusters.map((c) => [c.name, upgradeTarget(c.name, c.kubernetesVersion, options.to)]));
     const { catalogue, issues } = await readAddonCatalogue(ctx.root);
     if (!catalogue) throw new InputError(issues);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { FindingsError, InputError, UsageError } from '../errors.js';
 import { readAddonCatalogue } from '../inputs/addons.js';
-import { loadClusters } from '../inputs/clusters.js';
+import { selectClusters } from '../inputs/clusters.js';
 import { checkChartValues, handCheckedCharts } from '../validate/chart-values.js';
 import { findingLocation, renderedChecks, runChecks, type Finding } from '../validate/checks.js';
 import { clusterCrdSources } from '../validate/crd-sources.js';
@@ -60,12 +60,7 @@ export const validateCommand = defineCommand<ValidateOptions>({
       return;
     }
     const started = performance.now();
-    let clusters = await loadClusters(ctx.root);
-    if (options.cluster?.length) {
-      const unknown = options.cluster.filter((name) => !clusters.some((c) => c.name === name));
-      if (unknown.length) throw new UsageError(`unknown cluster ${unknown.join(', ')} (clusters: ${clusters.map((c) => c.name).join(', ')})`);
-      clusters = clusters.filter((c) => options.cluster!.includes(c.name));
-    }
+    const clusters = await selectClusters(ctx.root, options.cluster);
 
     const unknownEngines = (options.engine ?? []).filter((name) => !ENGINE_NAMES.includes(name as EngineName));
     if (unknownEngines.length) throw new UsageError(`unknown engine ${unknownEngines.join(', ')} (engines: ${ENGINE_NAMES.join(', ')})`);

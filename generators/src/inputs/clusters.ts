@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError, type InputIssue } from '../errors.js';
+import { InputError, UsageError, type InputIssue } from '../errors.js';
 import { dnsLabel, type ParamRef, type StringOrParam } from './schemas/common.js';
 import { clusterSchema, type ClusterInput } from './schemas/cluster.js';
 import { readYamlFile, type YamlFile } from './yaml-file.js';
@@ -32,6 +32,15 @@ export async function listClusterNames(root: string): Promise<string[]> {
 }
 
 /** Loads and validates every `clusters/<name>/cluster.yaml`; throws `InputError` listing all issues. */
+/** The clusters a `--cluster` option names (every cluster when it names none); an unknown name is a usage error listing the clusters. */
+export async function selectClusters(root: string, names: readonly string[] | undefined): Promise<Cluster[]> {
+  const clusters = await loadClusters(root);
+  if (!names?.length) return clusters;
+  const unknown = names.filter((name) => !clusters.some((c) => c.name === name));
+  if (unknown.length) throw new UsageError(`unknown cluster ${unknown.join(', ')} (clusters: ${clusters.map((c) => c.name).join(', ')})`);
+  return clusters.filter((c) => names.includes(c.name));
+}
+
 export async function loadClusters(root: string): Promise<Cluster[]> {
   const { clusters, issues } = await readClusters(root);
   if (issues.length) throw new InputError(issues);
